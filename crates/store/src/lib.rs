@@ -1,0 +1,111 @@
+//! Ringup's durable local store: one SQLite file (WAL, `synchronous=FULL`, foreign keys on)
+//! holding the catalog, sales, refunds, the journal, the stock ledger and the sync outbox.
+//!
+//! Architecture invariant: every write goes through the one writer connection in an
+//! IMMEDIATE transaction, so a sale and everything that belongs to it (lines, payments,
+//! journal entry, stock movements, outbox rows) is committed together or not at all.
+//! Reads use separate read-only connections and never wait for the writer (WAL).
+
+mod catalog;
+mod commit;
+mod error;
+mod import;
+mod journal;
+mod parked;
+mod schema;
+mod settings;
+
+pub use catalog::{Product, ProductInput, SearchHit};
+pub use commit::{Committed, RefundCommitted};
+pub use error::{ImportIssue, StoreError};
+pub use import::{ImportReport, generate_catalog};
+pub use parked::ParkedSale;
+pub use settings::StoreSettings;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// How many idle read connections are kept; more readers are opened on demand and closed.
+const READER_POOL_CAPACITY: usize = 4;
+/// How long a connection waits for a lock held by another process before giving up.
+const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` and brings its schema up to date. Cheap on a
+    /// store of any size: nothing here reads the catalog.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        // WAL and synchronous=FULL: a commit that returned survives power loss.
+        let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Config(format!("SQLite refused WAL mode (got {mode})")));
+        }
+        schema::migrate(&mut writer)?;
+        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE write transaction; it commits only if `f` returns Ok, so an
+    /// error leaves nothing half-written.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a read-only connection from the pool.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )?;
+                configure(&c)?;
+                c
+            }
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().map_err(|_| StoreError::Poisoned)?;
+        if pool.len() < READER_POOL_CAPACITY {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Reads a counter stored as INTEGER (SQLite has no unsigned type); negatives are corrupt.
+pub(crate) fn get_u64(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
+    let v: i64 = row.get(index)?;
+    u64::try_from(v).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(index, v))
+}
+
+/// Milliseconds as SQLite stores them (i64); u64 sequence numbers fit since they start at 1.
+pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Config(format!("{value} is out of range")))
+}

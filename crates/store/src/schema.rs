@@ -1,0 +1,220 @@
+//! The schema, as numbered migrations (rusqlite_migration keeps the number in
+//! `PRAGMA user_version`). A migration is never edited once released: add a new one.
+
+use crate::StoreError;
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const SCHEMA_V1: &str = r#"
+-- Store-wide settings (currency, pricing mode, cash rounding, receipt header) as JSON values.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- A register and the heads of its two gapless counters: receipt numbers and the journal chain.
+CREATE TABLE registers (
+    id                TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    next_receipt_no   INTEGER NOT NULL DEFAULT 1 CHECK (next_receipt_no >= 1),
+    journal_seq       INTEGER NOT NULL DEFAULT 0,
+    journal_hash      BLOB NOT NULL,
+    grand_total_minor INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE tax_classes (
+    id       TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    rate_ppm INTEGER NOT NULL CHECK (rate_ppm BETWEEN 0 AND 1000000)
+) STRICT;
+
+CREATE TABLE categories (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE products (
+    id             INTEGER PRIMARY KEY,
+    sku            TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    category_id    TEXT REFERENCES categories(id),
+    tax_class_id   TEXT NOT NULL REFERENCES tax_classes(id),
+    price_minor    INTEGER NOT NULL CHECK (price_minor >= 0),
+    sold_by_weight INTEGER NOT NULL DEFAULT 0 CHECK (sold_by_weight IN (0, 1)),
+    active         INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) STRICT;
+
+-- Many codes per product: GTINs normalised to 14 digits, and "plu:<code>" for scale items.
+CREATE TABLE barcodes (
+    code       TEXT PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX barcodes_by_product ON barcodes(product_id);
+
+-- Name and SKU search with prefix indexes for 2 and 3 characters, so "cof" is one index read.
+CREATE VIRTUAL TABLE products_fts USING fts5(
+    name, sku,
+    content = 'products', content_rowid = 'id',
+    prefix = '2 3',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+    INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
+END;
+CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, sku) VALUES ('delete', old.id, old.name, old.sku);
+END;
+CREATE TRIGGER products_fts_update AFTER UPDATE OF name, sku ON products BEGIN
+    INSERT INTO products_fts(products_fts, rowid, name, sku) VALUES ('delete', old.id, old.name, old.sku);
+    INSERT INTO products_fts(rowid, name, sku) VALUES (new.id, new.name, new.sku);
+END;
+
+-- Stock is a ledger of deltas, never a stored quantity: concurrent sellers converge exactly.
+CREATE TABLE stock_movements (
+    id            TEXT PRIMARY KEY,
+    product_id    INTEGER NOT NULL REFERENCES products(id),
+    delta_milli   INTEGER NOT NULL,
+    reason        TEXT NOT NULL,
+    document_id   TEXT,
+    at_ms         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX stock_by_product ON stock_movements(product_id);
+
+-- Completed and voided sales. Never updated: a refund is a new record.
+CREATE TABLE sales (
+    id                  TEXT PRIMARY KEY,
+    register_id         TEXT NOT NULL REFERENCES registers(id),
+    receipt_no          INTEGER NOT NULL,
+    state               TEXT NOT NULL CHECK (state IN ('completed', 'voided')),
+    cashier             TEXT NOT NULL,
+    currency            TEXT NOT NULL,
+    net_minor           INTEGER NOT NULL,
+    tax_minor           INTEGER NOT NULL,
+    total_minor         INTEGER NOT NULL,
+    discount_minor      INTEGER NOT NULL,
+    cash_rounding_minor INTEGER NOT NULL,
+    change_minor        INTEGER NOT NULL,
+    at_ms               INTEGER NOT NULL,
+    journal_seq         INTEGER NOT NULL,
+    body                TEXT NOT NULL,
+    UNIQUE (register_id, receipt_no)
+) STRICT;
+
+CREATE TABLE sale_lines (
+    sale_id         TEXT NOT NULL REFERENCES sales(id),
+    line_no         INTEGER NOT NULL,
+    product_id      INTEGER NOT NULL REFERENCES products(id),
+    name            TEXT NOT NULL,
+    quantity_milli  INTEGER NOT NULL,
+    unit_price_minor INTEGER NOT NULL,
+    voided          INTEGER NOT NULL,
+    tax_class_id    TEXT NOT NULL,
+    tax_rate_ppm    INTEGER NOT NULL,
+    discount_minor  INTEGER NOT NULL,
+    net_minor       INTEGER NOT NULL,
+    tax_minor       INTEGER NOT NULL,
+    gross_minor     INTEGER NOT NULL,
+    PRIMARY KEY (sale_id, line_no)
+) STRICT;
+
+-- Tenders. Card data is limited to what may be kept: a masked PAN, never the full number.
+CREATE TABLE payments (
+    id              TEXT PRIMARY KEY,
+    sale_id         TEXT NOT NULL REFERENCES sales(id),
+    kind            TEXT NOT NULL,
+    amount_minor    INTEGER NOT NULL,
+    tendered_minor  INTEGER NOT NULL,
+    change_minor    INTEGER NOT NULL,
+    masked_pan      TEXT,
+    card_type       TEXT,
+    terminal_id     TEXT,
+    trace_no        INTEGER,
+    card_receipt_no INTEGER
+) STRICT;
+CREATE INDEX payments_by_sale ON payments(sale_id);
+
+CREATE TABLE refunds (
+    id               TEXT PRIMARY KEY,
+    original_sale_id TEXT NOT NULL REFERENCES sales(id),
+    register_id      TEXT NOT NULL REFERENCES registers(id),
+    receipt_no       INTEGER NOT NULL,
+    cashier          TEXT NOT NULL,
+    total_minor      INTEGER NOT NULL,
+    tax_minor        INTEGER NOT NULL,
+    at_ms            INTEGER NOT NULL,
+    journal_seq      INTEGER NOT NULL,
+    body             TEXT NOT NULL,
+    UNIQUE (register_id, receipt_no)
+) STRICT;
+CREATE INDEX refunds_by_sale ON refunds(original_sale_id);
+
+CREATE TABLE refund_lines (
+    refund_id        TEXT NOT NULL REFERENCES refunds(id),
+    original_line_no INTEGER NOT NULL,
+    quantity_milli   INTEGER NOT NULL,
+    net_minor        INTEGER NOT NULL,
+    tax_minor        INTEGER NOT NULL,
+    gross_minor      INTEGER NOT NULL,
+    PRIMARY KEY (refund_id, original_line_no)
+) STRICT;
+
+CREATE TABLE refund_tenders (
+    refund_id    TEXT NOT NULL REFERENCES refunds(id),
+    payment_id   TEXT NOT NULL REFERENCES payments(id),
+    kind         TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (refund_id, payment_id)
+) STRICT;
+
+-- The hash-chained journal, one gapless chain per register.
+CREATE TABLE journal (
+    register_id       TEXT NOT NULL REFERENCES registers(id),
+    seq               INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    document_id       TEXT NOT NULL,
+    at_ms             INTEGER NOT NULL,
+    currency          TEXT NOT NULL,
+    turnover_minor    INTEGER NOT NULL,
+    grand_total_minor INTEGER NOT NULL,
+    body              TEXT NOT NULL,
+    prev_hash         BLOB NOT NULL,
+    hash              BLOB NOT NULL,
+    PRIMARY KEY (register_id, seq)
+) STRICT, WITHOUT ROWID;
+
+-- Events to push to the back end, written in the same transaction as what they describe.
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id    TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    pushed_ms   INTEGER
+) STRICT;
+
+-- Parked sales: the whole cart as JSON, until recalled.
+CREATE TABLE parked_sales (
+    id          TEXT PRIMARY KEY,
+    register_id TEXT NOT NULL REFERENCES registers(id),
+    parked_ms   INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) STRICT;
+"#;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(SCHEMA_V1)])
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok(), "every migration must apply to an empty database");
+    }
+}

@@ -1,0 +1,88 @@
+//! Store-wide settings: currency, pricing mode, cash rounding, receipt header and footer.
+
+use crate::{Store, StoreError};
+use ringup_domain::Currency;
+use ringup_domain::receipt::StoreHeader;
+use ringup_domain::tax::{PricingMode, TaxClass};
+use ringup_domain::tender::CashRounding;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSettings {
+    pub currency: Currency,
+    pub pricing: PricingMode,
+    pub cash_rounding: CashRounding,
+    pub header: StoreHeader,
+    pub footer: Vec<String>,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            currency: Currency::EUR,
+            pricing: PricingMode::TaxInclusive,
+            cash_rounding: CashRounding::NONE,
+            header: StoreHeader { name: "Ringup".into(), address_lines: Vec::new(), tax_id: "-".into() },
+            footer: vec!["Thank you!".into()],
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "store";
+
+impl Store {
+    pub fn settings(&self) -> Result<StoreSettings, StoreError> {
+        self.read(|c| {
+            let json: Option<String> =
+                c.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
+            Ok(match json {
+                Some(j) => serde_json::from_str(&j)?,
+                None => StoreSettings::default(),
+            })
+        })
+    }
+
+    pub fn save_settings(&self, settings: &StoreSettings) -> Result<(), StoreError> {
+        let json = serde_json::to_string(settings)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![SETTINGS_KEY, json],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Creates a register, or renames it; its counters are untouched.
+    pub fn ensure_register(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO registers(id, name, journal_hash) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+                params![id, name, ringup_domain::journal::GENESIS_HASH.to_vec()],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn upsert_tax_class(&self, class: &TaxClass) -> Result<(), StoreError> {
+        let class = TaxClass::new(&class.id, &class.name, class.rate_ppm)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO tax_classes(id, name, rate_ppm) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, rate_ppm = excluded.rate_ppm",
+                params![class.id, class.name, class.rate_ppm],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn tax_classes(&self) -> Result<Vec<TaxClass>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id, name, rate_ppm FROM tax_classes ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok(TaxClass { id: r.get(0)?, name: r.get(1)?, rate_ppm: r.get(2)? }))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}
