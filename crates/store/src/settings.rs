@@ -2,6 +2,7 @@
 
 use crate::{Store, StoreError};
 use ringup_domain::Currency;
+use ringup_domain::barcode::{MeasureKind, VariableMeasureRule};
 use ringup_domain::receipt::StoreHeader;
 use ringup_domain::tax::{PricingMode, TaxClass};
 use ringup_domain::tender::CashRounding;
@@ -15,6 +16,18 @@ pub struct StoreSettings {
     pub cash_rounding: CashRounding,
     pub header: StoreHeader,
     pub footer: Vec<String>,
+    /// How in-store barcodes (prefixes 20–29) carry a price or a weight.
+    #[serde(default = "default_variable_measure")]
+    pub variable_measure: Vec<VariableMeasureRule>,
+}
+
+/// The common European layout: 2 prefix digits, 5 item digits, 5 value digits, check digit;
+/// 21 carries a price in cents, 28 a weight in grams.
+fn default_variable_measure() -> Vec<VariableMeasureRule> {
+    vec![
+        VariableMeasureRule { prefix: 21, item_digits: 5, price_check_digit: false, value_digits: 5, kind: MeasureKind::PriceMinor },
+        VariableMeasureRule { prefix: 28, item_digits: 5, price_check_digit: false, value_digits: 5, kind: MeasureKind::WeightGrams },
+    ]
 }
 
 impl Default for StoreSettings {
@@ -25,6 +38,7 @@ impl Default for StoreSettings {
             cash_rounding: CashRounding::NONE,
             header: StoreHeader { name: "Ringup".into(), address_lines: Vec::new(), tax_id: "-".into() },
             footer: vec!["Thank you!".into()],
+            variable_measure: default_variable_measure(),
         }
     }
 }

@@ -1,0 +1,38 @@
+//! The app's one error type. Across IPC it becomes `{code, message}`: the code is stable for
+//! the UI to switch on, the message is a sentence for the cashier.
+
+use ringup_domain::DomainError;
+use ringup_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("no item found for {0:?}: scan again or search by name")]
+    UnknownCode(String),
+    #[error("there is no sale in progress")]
+    NoSale,
+    #[error("a sale is already in progress: finish, park or void it first")]
+    SaleInProgress,
+}
+
+impl AppError {
+    /// A stable, machine-readable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(DomainError::Barcode(_)) => "bad_barcode",
+            AppError::Domain(DomainError::NotFullyPaid { .. }) => "not_fully_paid",
+            AppError::Domain(DomainError::InvalidState { .. }) => "invalid_state",
+            AppError::Domain(_) => "invalid_input",
+            AppError::Store(StoreError::Import(_)) => "import_failed",
+            AppError::Store(StoreError::NotFound(_)) => "not_found",
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(_) => "storage",
+            AppError::UnknownCode(_) => "unknown_code",
+            AppError::NoSale => "no_sale",
+            AppError::SaleInProgress => "sale_in_progress",
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Ringup's use cases: what the cashier screen and the command line call. Owns the sale in
+//! progress, resolves scans against the catalog, and hands finished sales to the store.
+//!
+//! Architecture invariant: the Tauri shell calls into this crate with one-liners; rules and
+//! permission checks live here (and in the domain), never only in the UI.
+
+mod error;
+mod ports;
+mod register;
+
+pub use error::AppError;
+pub use ports::{Clock, FixedClock, IdGen, SequentialIds, SystemClock, UuidV7};
+pub use register::{Completed, Register, Rung};

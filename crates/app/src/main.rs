@@ -1,0 +1,148 @@
+//! `ringup`: the command line of the terminal. Until the window exists, `ringup demo` rings
+//! up a scripted sale against a fresh store and prints the receipt; the other commands are the
+//! headless tools a technician needs (import a catalog, generate a large one, verify a journal).
+
+use anyhow::{Context, Result, bail};
+use ringup_app::{Register, SystemClock, UuidV7};
+use ringup_domain::cart::Discount;
+use ringup_domain::tax::TaxClass;
+use ringup_store::{Store, StoreSettings};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const USAGE: &str = "usage:
+  ringup demo [--db PATH]                      ring up a scripted sale and print its receipt
+  ringup import --db PATH FILE.csv             import a catalog CSV (all or nothing)
+  ringup gen-catalog --db PATH --items N [--seed S]   fill a store with N synthetic items
+  ringup verify --db PATH [--register ID]      verify a register's journal";
+
+const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
+
+fn main() {
+    if let Err(e) = run(std::env::args().skip(1).collect()) {
+        eprintln!("ringup: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// Takes `--name VALUE` out of `args`.
+fn take_flag(args: &mut Vec<String>, name: &str) -> Result<Option<String>> {
+    let Some(i) = args.iter().position(|a| a == name) else { return Ok(None) };
+    if i + 1 >= args.len() {
+        bail!("{name} needs a value\n{USAGE}");
+    }
+    let value = args.remove(i + 1);
+    args.remove(i);
+    Ok(Some(value))
+}
+
+fn required_db(args: &mut Vec<String>) -> Result<PathBuf> {
+    Ok(PathBuf::from(take_flag(args, "--db")?.with_context(|| format!("--db PATH is required\n{USAGE}"))?))
+}
+
+fn run(mut args: Vec<String>) -> Result<()> {
+    let command = if args.is_empty() { String::from("help") } else { args.remove(0) };
+    match command.as_str() {
+        "demo" => demo(take_flag(&mut args, "--db")?.map(PathBuf::from)),
+        "import" => {
+            let db = required_db(&mut args)?;
+            let file = args.first().with_context(|| format!("which file?\n{USAGE}"))?;
+            let store = open_with_defaults(&db)?;
+            let reader = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
+            match store.import_catalog_csv(reader) {
+                Ok(r) => println!("imported {} rows: {} new, {} updated", r.rows, r.created, r.updated),
+                Err(ringup_store::StoreError::Import(issues)) => {
+                    for i in &issues {
+                        eprintln!("{file}: {i}");
+                    }
+                    bail!("{} problem(s); nothing was imported", issues.len());
+                }
+                Err(e) => return Err(e.into()),
+            }
+            Ok(())
+        }
+        "gen-catalog" => {
+            let db = required_db(&mut args)?;
+            let items: u64 = take_flag(&mut args, "--items")?.context("--items N is required")?.parse()?;
+            let seed: u64 = take_flag(&mut args, "--seed")?.map_or(Ok(1), |s| s.parse())?;
+            let store = open_with_defaults(&db)?;
+            let started = std::time::Instant::now();
+            ringup_store::generate_catalog(&store, items, seed, |done| {
+                eprint!("\r{done} / {items} items ({}%)", done * 100 / items.max(1));
+            })?;
+            eprintln!();
+            println!("{} products in {} after {:.1?}", store.product_count()?, db.display(), started.elapsed());
+            Ok(())
+        }
+        "verify" => {
+            let db = required_db(&mut args)?;
+            let register = take_flag(&mut args, "--register")?.unwrap_or_else(|| "R1".into());
+            let store = Store::open(&db)?;
+            let n = store.verify_journal(&register)?;
+            println!("journal of register {register}: {n} entries, chain intact");
+            Ok(())
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+/// Opens a store and gives it the demo store's settings and tax classes if it has none yet.
+fn open_with_defaults(path: &Path) -> Result<Store> {
+    let store = Store::open(path).with_context(|| format!("cannot open the store at {}", path.display()))?;
+    if store.tax_classes()?.is_empty() {
+        let mut settings = StoreSettings::default();
+        settings.header.name = "Ringup Corner Shop".into();
+        settings.header.address_lines = vec!["Hauptstrasse 1".into(), "10115 Berlin".into()];
+        settings.header.tax_id = "DE123456789".into();
+        store.save_settings(&settings)?;
+        store.upsert_tax_class(&TaxClass::new("reduced", "Reduced rate", 70_000)?)?;
+        store.upsert_tax_class(&TaxClass::new("standard", "Standard rate", 190_000)?)?;
+    }
+    Ok(store)
+}
+
+fn demo(db: Option<PathBuf>) -> Result<()> {
+    let (path, scratch) = match db {
+        Some(p) => (p, None),
+        None => {
+            let dir = std::env::temp_dir().join(format!("ringup-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            (dir.join("ringup.db"), Some(dir))
+        }
+    };
+    let result = demo_in(&path);
+    if let Some(dir) = scratch {
+        // The scratch store is removed whatever happened; a kept store is named with --db.
+        let _removal_is_best_effort = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+fn demo_in(path: &Path) -> Result<()> {
+    let store = Arc::new(open_with_defaults(path)?);
+    let report = store.import_catalog_csv(SAMPLE_CATALOG.as_bytes()).context("sample catalog")?;
+    println!("Store {} — sample catalog: {} items", path.display(), report.rows);
+    let mut register = Register::open(store.clone(), "R1", "Anna", Arc::new(SystemClock), Arc::new(UuidV7))?;
+    for code in ["4012345000016", "0036000291452", "4012345000030", "2800042007429", "2100101004599", "BAG-PAPER"] {
+        let rung = register.scan(code)?;
+        println!("  scan {code:<14} → line {} {} ({} milli)", rung.line_no, rung.name, rung.quantity_milli);
+    }
+    register.set_line_discount(4, Some(Discount::Percent { bp: 1000 }))?;
+    println!("  10 % off line 4");
+    let totals = register.begin_tender()?;
+    println!("  total {} — paying 50.00 cash", store.settings()?.currency.format_minor(totals.total_minor()));
+    let remaining = register.pay_cash(5000)?;
+    if remaining != 0 {
+        bail!("the demo sale is not paid: {remaining} still owed");
+    }
+    let done = register.complete()?;
+    println!("  committed as receipt {} (journal entry {})\n", done.committed.receipt_no, done.committed.journal_seq);
+    print!("{}", done.receipt.render_text(42));
+    let entries = store.verify_journal("R1")?;
+    println!("\njournal of register R1: {entries} entries, chain intact");
+    Ok(())
+}

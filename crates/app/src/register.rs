@@ -1,0 +1,234 @@
+//! One register's session: the sale in progress, from the first scan to the printed receipt.
+//!
+//! The cashier is told a sale is done only after the store's commit returned: a sale that
+//! fails to commit stays on screen, paid, and completing it again is safe (the commit is
+//! idempotent by the sale's id).
+
+use crate::{AppError, Clock, IdGen};
+use ringup_domain::barcode::{self, MeasuredValue, Scan};
+use ringup_domain::cart::{CatalogItem, Discount, QTY_ONE, Sale, SaleState, Totals};
+use ringup_domain::receipt::{Receipt, ReceiptMeta};
+use ringup_domain::refund::RefundRequest;
+use ringup_domain::tender::{CardApproval, TenderKind};
+use ringup_store::{Committed, Product, RefundCommitted, Store, StoreSettings};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What a scan put on the sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rung {
+    pub line_no: u32,
+    pub name: String,
+    pub quantity_milli: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completed {
+    pub sale_id: Uuid,
+    pub committed: Committed,
+    pub receipt: Receipt,
+}
+
+pub struct Register {
+    store: Arc<Store>,
+    register_id: String,
+    cashier: String,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGen>,
+    settings: StoreSettings,
+    current: Option<Sale>,
+}
+
+impl Register {
+    pub fn open(
+        store: Arc<Store>,
+        register_id: &str,
+        cashier: &str,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGen>,
+    ) -> Result<Register, AppError> {
+        let settings = store.settings()?;
+        store.ensure_register(register_id, register_id)?;
+        Ok(Register {
+            store,
+            register_id: register_id.to_string(),
+            cashier: cashier.to_string(),
+            clock,
+            ids,
+            settings,
+            current: None,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn sale(&self) -> Option<&Sale> {
+        self.current.as_ref()
+    }
+
+    pub fn totals(&self) -> Result<Totals, AppError> {
+        Ok(self.current.as_ref().ok_or(AppError::NoSale)?.totals()?)
+    }
+
+    fn sale_mut(&mut self) -> &mut Sale {
+        let (currency, pricing, ids) = (self.settings.currency, self.settings.pricing, &self.ids);
+        self.current.get_or_insert_with(|| Sale::new(ids.new_id(), currency, pricing))
+    }
+
+    fn existing_sale_mut(&mut self) -> Result<&mut Sale, AppError> {
+        self.current.as_mut().ok_or(AppError::NoSale)
+    }
+
+    fn add(&mut self, product: &Product, quantity_milli: i64, item: CatalogItem) -> Result<Rung, AppError> {
+        let line_no = self.sale_mut().add_item(item, quantity_milli)?;
+        Ok(Rung { line_no, name: product.name.clone(), quantity_milli })
+    }
+
+    /// Rings up whatever was scanned or typed: a GTIN, an in-store price or weight barcode, a
+    /// scale PLU, or a SKU, in that order.
+    pub fn scan(&mut self, code: &str) -> Result<Rung, AppError> {
+        let code = code.trim();
+        match barcode::classify(code, &self.settings.variable_measure) {
+            Ok(Scan::VariableMeasure { item_code, value, .. }) => {
+                let product = self.store.find_by_plu(&item_code)?.ok_or_else(|| AppError::UnknownCode(code.into()))?;
+                let mut item = product.to_catalog_item();
+                match value {
+                    // The label's price is what the customer pays for this one package.
+                    MeasuredValue::PriceMinor(price) => {
+                        item.unit_price_minor = price;
+                        self.add(&product, QTY_ONE, item)
+                    }
+                    MeasuredValue::WeightGrams(grams) => self.add(&product, grams, item),
+                }
+            }
+            Ok(Scan::Gtin { .. }) => {
+                let product = self.store.find_by_barcode(code)?.ok_or_else(|| AppError::UnknownCode(code.into()))?;
+                let item = product.to_catalog_item();
+                self.add(&product, QTY_ONE, item)
+            }
+            // A code that is all digits of a barcode length but fails its check digit is a
+            // misread: say so instead of looking it up as a SKU.
+            Err(e @ (barcode::BarcodeError::CheckDigit { .. } | barcode::BarcodeError::PriceCheckDigit { .. })) => {
+                Err(AppError::Domain(e.into()))
+            }
+            Err(_) => self.add_sku(code, QTY_ONE),
+        }
+    }
+
+    pub fn add_sku(&mut self, sku: &str, quantity_milli: i64) -> Result<Rung, AppError> {
+        let product = self.store.find_by_sku(sku)?.ok_or_else(|| AppError::UnknownCode(sku.into()))?;
+        let item = product.to_catalog_item();
+        self.add(&product, quantity_milli, item)
+    }
+
+    pub fn set_quantity(&mut self, line_no: u32, quantity_milli: i64) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.set_quantity(line_no, quantity_milli)?)
+    }
+
+    pub fn void_line(&mut self, line_no: u32) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.void_line(line_no)?)
+    }
+
+    pub fn override_price(&mut self, line_no: u32, unit_price_minor: i64, reason: &str) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.override_price(line_no, unit_price_minor, reason)?)
+    }
+
+    pub fn set_line_discount(&mut self, line_no: u32, discount: Option<Discount>) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.set_line_discount(line_no, discount)?)
+    }
+
+    pub fn set_order_discount(&mut self, discount: Option<Discount>) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.set_order_discount(discount)?)
+    }
+
+    /// Parks the sale in the store (it survives a restart) and clears the screen.
+    pub fn park(&mut self) -> Result<Uuid, AppError> {
+        let mut sale = self.current.clone().ok_or(AppError::NoSale)?;
+        sale.park()?;
+        self.store.park_sale(&self.register_id, &sale, self.clock.now_ms())?;
+        self.current = None;
+        Ok(sale.id)
+    }
+
+    pub fn recall(&mut self, id: Uuid) -> Result<(), AppError> {
+        if self.current.as_ref().is_some_and(|s| s.active_lines().next().is_some()) {
+            return Err(AppError::SaleInProgress);
+        }
+        self.current = Some(self.store.recall_sale(id)?);
+        Ok(())
+    }
+
+    pub fn begin_tender(&mut self) -> Result<Totals, AppError> {
+        Ok(self.existing_sale_mut()?.begin_tender()?)
+    }
+
+    /// Takes cash; returns what is still owed (0 when the sale is paid).
+    pub fn pay_cash(&mut self, tendered_minor: i64) -> Result<i64, AppError> {
+        let id = self.ids.new_id();
+        let rounding = self.settings.cash_rounding;
+        let sale = self.existing_sale_mut()?;
+        sale.add_cash(id, tendered_minor, rounding)?;
+        Ok(sale.remaining_minor()?)
+    }
+
+    /// Records a card payment the terminal approved (the terminal dialogue itself is the card
+    /// terminal driver's); returns what is still owed.
+    pub fn pay_card_approved(&mut self, attempt_id: Uuid, amount_minor: i64, approval: CardApproval) -> Result<i64, AppError> {
+        let sale = self.existing_sale_mut()?;
+        sale.add_non_cash(attempt_id, TenderKind::Card, amount_minor, Some(approval))?;
+        Ok(sale.remaining_minor()?)
+    }
+
+    /// Completes the paid sale: commits it, and only then clears the screen and returns the
+    /// receipt. On a failed commit the sale stays here, paid, for a retry.
+    pub fn complete(&mut self) -> Result<Completed, AppError> {
+        let mut sale = self.current.clone().ok_or(AppError::NoSale)?;
+        if sale.state != SaleState::Completed {
+            sale.complete()?;
+        }
+        let at_ms = self.clock.now_ms();
+        let committed = self.store.commit_sale(&self.register_id, &sale, &self.cashier, at_ms)?;
+        let totals = sale.totals()?;
+        let receipt = Receipt::from_sale(&sale, &totals, self.receipt_meta(committed.receipt_no, &committed, at_ms, false))?;
+        self.current = None;
+        Ok(Completed { sale_id: sale.id, committed, receipt })
+    }
+
+    /// Voids the sale in progress; it is journaled with its own receipt number.
+    pub fn void_sale(&mut self) -> Result<Committed, AppError> {
+        let mut sale = self.current.clone().ok_or(AppError::NoSale)?;
+        sale.void()?;
+        let committed = self.store.commit_sale(&self.register_id, &sale, &self.cashier, self.clock.now_ms())?;
+        self.current = None;
+        Ok(committed)
+    }
+
+    /// Refunds lines of a past sale to its original tenders. `refund_id` is made by the caller
+    /// when the refund screen opens, so a retried refund is recognised and not paid twice.
+    pub fn refund(&mut self, refund_id: Uuid, original_sale_id: Uuid, requests: &[RefundRequest]) -> Result<RefundCommitted, AppError> {
+        Ok(self.store.commit_refund(refund_id, original_sale_id, &self.register_id, &self.cashier, requests, self.clock.now_ms())?)
+    }
+
+    pub fn new_id(&self) -> Uuid {
+        self.ids.new_id()
+    }
+
+    fn receipt_meta(&self, receipt_no: u64, committed: &Committed, at_ms: i64, copy: bool) -> ReceiptMeta {
+        ReceiptMeta {
+            header: self.settings.header.clone(),
+            register_id: self.register_id.clone(),
+            receipt_no,
+            printed_at: self.clock.local_text(at_ms),
+            cashier: self.cashier.clone(),
+            journal_hash_hex: hex_string(&committed.journal_hash),
+            footer: self.settings.footer.clone(),
+            copy,
+        }
+    }
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
