@@ -288,7 +288,8 @@ impl Sale {
             let tax = line_tax(amount, line.item.tax_rate_ppm, self.pricing)?;
             totals.breakdown.add_line(&line.item.tax_class_id, line.item.tax_rate_ppm, tax)?;
             totals.sum = totals.sum.checked_add(tax)?;
-            totals.discount_minor = money::add(totals.discount_minor, money::add(line_discount_minor, share, "discounts")?, "discounts")?;
+            totals.discount_minor =
+                money::add(totals.discount_minor, money::add(line_discount_minor, share, "discounts")?, "discounts")?;
             totals.lines.push(LineTotal {
                 line_no: line.line_no,
                 base_minor,

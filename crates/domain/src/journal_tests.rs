@@ -61,7 +61,10 @@ fn names_each_kind_of_tamper() {
     let mut rehashed = c.clone();
     rehashed[2].data.turnover_minor += 1;
     rehashed[2].hash = entry_hash(&rehashed[2].prev_hash, &rehashed[2].data);
-    assert!(matches!(verify(&rehashed), Err(ChainBreak::GrandTotal { seq: 3, .. }) | Err(ChainBreak::BrokenLink { seq: 4 })));
+    assert!(matches!(
+        verify(&rehashed),
+        Err(ChainBreak::GrandTotal { seq: 3, .. }) | Err(ChainBreak::BrokenLink { seq: 4 })
+    ));
 
     let mut deleted = c.clone();
     deleted.remove(3);

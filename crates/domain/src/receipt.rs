@@ -151,9 +151,17 @@ impl Receipt {
             out.push(two_columns(&line.name, &format!("{} {}", money(line.amount_minor), line.tax_letter), columns));
             if line.quantity_milli != QTY_ONE || line.sold_by_weight {
                 let qty = if line.sold_by_weight {
-                    format!("  {} kg x {}/kg", crate::money::format_decimal(line.quantity_milli, 3), money(line.unit_price_minor))
+                    format!(
+                        "  {} kg x {}/kg",
+                        crate::money::format_decimal(line.quantity_milli, 3),
+                        money(line.unit_price_minor)
+                    )
                 } else {
-                    format!("  {} x {}", crate::money::format_decimal(line.quantity_milli, 3).trim_end_matches(".000"), money(line.unit_price_minor))
+                    format!(
+                        "  {} x {}",
+                        crate::money::format_decimal(line.quantity_milli, 3).trim_end_matches(".000"),
+                        money(line.unit_price_minor)
+                    )
                 };
                 out.push(qty);
             }
@@ -185,7 +193,13 @@ impl Receipt {
         out.push(String::new());
         out.push(two_columns("Rate      Net      Tax", "Gross", columns));
         for t in &self.taxes {
-            let left = format!("{} {:>5}% {:>8} {:>8}", t.letter, format_rate(t.rate_ppm), money(t.net_minor), money(t.tax_minor));
+            let left = format!(
+                "{} {:>5}% {:>8} {:>8}",
+                t.letter,
+                format_rate(t.rate_ppm),
+                money(t.net_minor),
+                money(t.tax_minor)
+            );
             out.push(two_columns(&left, &money(t.gross_minor), columns));
         }
         out.push(String::new());

@@ -33,7 +33,8 @@ fn meta(copy: bool) -> ReceiptMeta {
 }
 
 fn example_sale() -> Sale {
-    let mut s = Sale::new(Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001), Currency::EUR, PricingMode::TaxInclusive);
+    let mut s =
+        Sale::new(Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001), Currency::EUR, PricingMode::TaxInclusive);
     s.add_item(item("Coffee beans 1 kg", 1499, "reduced", 70_000, false), 2000).expect("add");
     s.add_item(item("Water 6x1.5 l with a long name that will not fit", 399, "standard", 190_000, false), 1000)
         .expect("add");

@@ -63,8 +63,8 @@ pub fn plan_refund(
             return Err(DomainError::InvalidQuantity(req.quantity_milli));
         }
         // Earlier refunds plus earlier requests for the same line in this refund.
-        let before_milli = refunded_milli.get(&line.line_no).copied().unwrap_or(0)
-            + planned.get(&line.line_no).copied().unwrap_or(0);
+        let before_milli =
+            refunded_milli.get(&line.line_no).copied().unwrap_or(0) + planned.get(&line.line_no).copied().unwrap_or(0);
         let available_milli = line.quantity_milli - before_milli;
         if req.quantity_milli > available_milli {
             return Err(DomainError::RefundExceedsSold {
@@ -92,7 +92,11 @@ pub fn plan_refund(
             quantity_milli: req.quantity_milli,
             tax_class_id: line.tax_class_id.clone(),
             tax_rate_ppm: line.tax_rate_ppm,
-            amounts: TaxAmounts { net_minor: money::sub(gross, tax, "refund net")?, tax_minor: tax, gross_minor: gross },
+            amounts: TaxAmounts {
+                net_minor: money::sub(gross, tax, "refund net")?,
+                tax_minor: tax,
+                gross_minor: gross,
+            },
         });
     }
     Ok(out)
@@ -123,7 +127,10 @@ pub fn refund_to_original_tenders(
 ) -> Result<Vec<RefundTender>, DomainError> {
     let mut left = refund_minor;
     let mut out = Vec::new();
-    let ordered = tenders.iter().filter(|t| t.kind != TenderKind::Cash).chain(tenders.iter().filter(|t| t.kind == TenderKind::Cash));
+    let ordered = tenders
+        .iter()
+        .filter(|t| t.kind != TenderKind::Cash)
+        .chain(tenders.iter().filter(|t| t.kind == TenderKind::Cash));
     for t in ordered {
         if left == 0 {
             break;

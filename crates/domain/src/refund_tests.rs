@@ -39,15 +39,31 @@ fn one_refund_may_not_ask_twice_for_the_same_units() {
         &[RefundRequest { line_no: 1, quantity_milli: 1000 }, RefundRequest { line_no: 1, quantity_milli: 1000 }],
     );
     assert!(matches!(r, Err(DomainError::RefundExceedsSold { available_milli: 0, .. })));
-    assert_eq!(plan_refund(&sold, &BTreeMap::new(), &[RefundRequest { line_no: 9, quantity_milli: 1 }]), Err(DomainError::NoSuchLine(9)));
-    assert_eq!(plan_refund(&sold, &BTreeMap::new(), &[RefundRequest { line_no: 1, quantity_milli: 0 }]), Err(DomainError::InvalidQuantity(0)));
+    assert_eq!(
+        plan_refund(&sold, &BTreeMap::new(), &[RefundRequest { line_no: 9, quantity_milli: 1 }]),
+        Err(DomainError::NoSuchLine(9))
+    );
+    assert_eq!(
+        plan_refund(&sold, &BTreeMap::new(), &[RefundRequest { line_no: 1, quantity_milli: 0 }]),
+        Err(DomainError::InvalidQuantity(0))
+    );
 }
 
 #[test]
 fn refunds_go_to_the_card_before_cash() {
     let tenders = [
-        OriginalTender { payment_id: Uuid::from_u128(1), kind: TenderKind::Cash, amount_minor: 1000, refunded_minor: 0 },
-        OriginalTender { payment_id: Uuid::from_u128(2), kind: TenderKind::Card, amount_minor: 2000, refunded_minor: 500 },
+        OriginalTender {
+            payment_id: Uuid::from_u128(1),
+            kind: TenderKind::Cash,
+            amount_minor: 1000,
+            refunded_minor: 0,
+        },
+        OriginalTender {
+            payment_id: Uuid::from_u128(2),
+            kind: TenderKind::Card,
+            amount_minor: 2000,
+            refunded_minor: 500,
+        },
     ];
     let out = refund_to_original_tenders(2000, &tenders).expect("allocate");
     assert_eq!(

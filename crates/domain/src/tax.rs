@@ -92,10 +92,8 @@ pub struct RateTotal {
 
 impl TaxBreakdown {
     pub fn add_line(&mut self, class_id: &str, rate_ppm: u32, amounts: TaxAmounts) -> Result<(), DomainError> {
-        let entry = self
-            .rates
-            .entry(class_id.to_string())
-            .or_insert(RateTotal { rate_ppm, amounts: TaxAmounts::default() });
+        let entry =
+            self.rates.entry(class_id.to_string()).or_insert(RateTotal { rate_ppm, amounts: TaxAmounts::default() });
         entry.amounts = entry.amounts.checked_add(amounts)?;
         Ok(())
     }

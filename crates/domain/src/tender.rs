@@ -95,12 +95,7 @@ impl Sale {
 
     /// Takes cash. Cash may exceed what is due (the difference is the change); when cash
     /// settles the sale, the rest is rounded to the store's smallest coin first.
-    pub fn add_cash(
-        &mut self,
-        id: Uuid,
-        tendered_minor: i64,
-        rounding: CashRounding,
-    ) -> Result<&Payment, DomainError> {
+    pub fn add_cash(&mut self, id: Uuid, tendered_minor: i64, rounding: CashRounding) -> Result<&Payment, DomainError> {
         self.require(SaleState::Tendering, "take a tender")?;
         if tendered_minor <= 0 {
             return Err(DomainError::InvalidTender { amount_minor: tendered_minor, reason: "cash must be positive" });
@@ -117,7 +112,14 @@ impl Sale {
         } else {
             (tendered_minor, 0)
         };
-        self.payments.push(Payment { id, kind: TenderKind::Cash, amount_minor, tendered_minor, change_minor, card: None });
+        self.payments.push(Payment {
+            id,
+            kind: TenderKind::Cash,
+            amount_minor,
+            tendered_minor,
+            change_minor,
+            card: None,
+        });
         // A remainder smaller than half the smallest coin cannot be paid in cash: it is
         // rounded away, and the sale is settled.
         let rest = self.remaining_minor()?;
@@ -146,7 +148,10 @@ impl Sale {
         self.require_new_tender(id, amount_minor)?;
         let remaining = self.remaining_minor()?;
         if amount_minor <= 0 || amount_minor > remaining {
-            return Err(DomainError::InvalidTender { amount_minor, reason: "must be positive and at most what is owed" });
+            return Err(DomainError::InvalidTender {
+                amount_minor,
+                reason: "must be positive and at most what is owed",
+            });
         }
         self.payments.push(Payment { id, kind, amount_minor, tendered_minor: amount_minor, change_minor: 0, card });
         self.payments.last().ok_or(DomainError::Overflow("payments"))
