@@ -43,7 +43,9 @@ impl Clock for FixedClock {
     }
 
     fn local_text(&self, at_ms: i64) -> String {
-        chrono::DateTime::from_timestamp_millis(at_ms).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+        chrono::DateTime::from_timestamp_millis(at_ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
     }
 }
 

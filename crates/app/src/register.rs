@@ -175,7 +175,12 @@ impl Register {
 
     /// Records a card payment the terminal approved (the terminal dialogue itself is the card
     /// terminal driver's); returns what is still owed.
-    pub fn pay_card_approved(&mut self, attempt_id: Uuid, amount_minor: i64, approval: CardApproval) -> Result<i64, AppError> {
+    pub fn pay_card_approved(
+        &mut self,
+        attempt_id: Uuid,
+        amount_minor: i64,
+        approval: CardApproval,
+    ) -> Result<i64, AppError> {
         let sale = self.existing_sale_mut()?;
         sale.add_non_cash(attempt_id, TenderKind::Card, amount_minor, Some(approval))?;
         Ok(sale.remaining_minor()?)
@@ -191,7 +196,8 @@ impl Register {
         let at_ms = self.clock.now_ms();
         let committed = self.store.commit_sale(&self.register_id, &sale, &self.cashier, at_ms)?;
         let totals = sale.totals()?;
-        let receipt = Receipt::from_sale(&sale, &totals, self.receipt_meta(committed.receipt_no, &committed, at_ms, false))?;
+        let receipt =
+            Receipt::from_sale(&sale, &totals, self.receipt_meta(committed.receipt_no, &committed, at_ms, false))?;
         self.current = None;
         Ok(Completed { sale_id: sale.id, committed, receipt })
     }
@@ -207,8 +213,20 @@ impl Register {
 
     /// Refunds lines of a past sale to its original tenders. `refund_id` is made by the caller
     /// when the refund screen opens, so a retried refund is recognised and not paid twice.
-    pub fn refund(&mut self, refund_id: Uuid, original_sale_id: Uuid, requests: &[RefundRequest]) -> Result<RefundCommitted, AppError> {
-        Ok(self.store.commit_refund(refund_id, original_sale_id, &self.register_id, &self.cashier, requests, self.clock.now_ms())?)
+    pub fn refund(
+        &mut self,
+        refund_id: Uuid,
+        original_sale_id: Uuid,
+        requests: &[RefundRequest],
+    ) -> Result<RefundCommitted, AppError> {
+        Ok(self.store.commit_refund(
+            refund_id,
+            original_sale_id,
+            &self.register_id,
+            &self.cashier,
+            requests,
+            self.clock.now_ms(),
+        )?)
     }
 
     pub fn new_id(&self) -> Uuid {

@@ -13,6 +13,8 @@ pub enum DomainError {
     UnknownCurrency(String),
     #[error("invalid quantity {0} (thousandths): it must be more than 0 and at most 100 000 units")]
     InvalidQuantity(i64),
+    #[error("{0:?} is not an amount (write it like 12.30)")]
+    InvalidAmount(String),
     #[error("invalid price {0}: a price cannot be negative")]
     NegativePrice(i64),
     #[error("invalid discount: {0}")]

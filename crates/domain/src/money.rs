@@ -66,8 +66,7 @@ impl Currency {
     /// Parses a plain decimal ("12.3", "-0.05", "7") into minor units. More decimals than the
     /// currency has is an error rather than a silent rounding.
     pub fn parse_minor(&self, text: &str) -> Result<i64, DomainError> {
-        parse_decimal(text, u32::from(self.minor_digits))
-            .ok_or_else(|| DomainError::InvalidTender { amount_minor: 0, reason: "not a valid amount" })
+        parse_decimal(text, u32::from(self.minor_digits)).ok_or_else(|| DomainError::InvalidAmount(text.to_string()))
     }
 }
 
@@ -141,13 +140,15 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
-        let amount_minor = self.amount_minor.checked_add(other.amount_minor).ok_or(DomainError::Overflow("addition"))?;
+        let amount_minor =
+            self.amount_minor.checked_add(other.amount_minor).ok_or(DomainError::Overflow("addition"))?;
         Ok(Money { amount_minor, ..self })
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
-        let amount_minor = self.amount_minor.checked_sub(other.amount_minor).ok_or(DomainError::Overflow("subtraction"))?;
+        let amount_minor =
+            self.amount_minor.checked_sub(other.amount_minor).ok_or(DomainError::Overflow("subtraction"))?;
         Ok(Money { amount_minor, ..self })
     }
 

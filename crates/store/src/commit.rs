@@ -218,8 +218,18 @@ impl Store {
         at_ms: i64,
     ) -> Result<RefundCommitted, StoreError> {
         self.write(|tx| {
-            if let Some((_, committed, body)) = stored_commit(tx, "refunds", &refund_id)? {
+            if let Some((stored_register, committed, body)) = stored_commit(tx, "refunds", &refund_id)? {
                 let doc: RefundDocument = serde_json::from_str(&body)?;
+                let stored: Vec<(u32, i64)> =
+                    doc.lines.iter().map(|l| (l.original_line_no, l.quantity_milli)).collect();
+                let requested: Vec<(u32, i64)> = requests.iter().map(|r| (r.line_no, r.quantity_milli)).collect();
+                if stored_register != register_id
+                    || doc.original_sale_id != original_sale_id
+                    || quantities_by_line(&stored) != quantities_by_line(&requested)
+                {
+                    let message = format!("refund {refund_id} was committed before with other content");
+                    return Err(StoreError::Conflict(message));
+                }
                 let total_minor = doc.lines.iter().map(|l| l.amounts.gross_minor).sum();
                 return Ok(RefundCommitted { committed, lines: doc.lines, tenders: doc.tenders, total_minor });
             }
@@ -244,7 +254,7 @@ impl Store {
                 })
                 .collect();
             let refunded = refunded_quantities(tx, &original_sale_id)?;
-            let lines = plan_refund(&sold, &refunded, requests)?;
+            let lines = one_row_per_line(plan_refund(&sold, &refunded, requests)?)?;
             let total_minor: i64 = lines.iter().map(|l| l.amounts.gross_minor).sum();
             let tax_minor: i64 = lines.iter().map(|l| l.amounts.tax_minor).sum();
             let tenders = refund_to_original_tenders(total_minor, &original_tenders(tx, &original)?)?;
@@ -401,12 +411,14 @@ fn refunded_quantities(tx: &Transaction<'_>, sale_id: &Uuid) -> Result<BTreeMap<
 
 fn original_tenders(tx: &Transaction<'_>, original: &SaleDocument) -> Result<Vec<OriginalTender>, StoreError> {
     let mut out = Vec::new();
+    let settling_cash = original.sale.payments.iter().rev().find(|p| p.kind == TenderKind::Cash).map(|p| p.id);
     for p in &original.sale.payments {
         let refunded_minor: i64 = tx
             .prepare_cached("SELECT coalesce(sum(amount_minor), 0) FROM refund_tenders WHERE payment_id = ?1")?
             .query_row([p.id.to_string()], |r| r.get(0))?;
-        // Cash refunds are paid out of the drawer whatever the sale's rounding was.
-        let amount_minor = if p.kind == TenderKind::Cash {
+        // Cash refunds are paid out of the drawer whatever the sale's rounding was. The rounding
+        // was applied once, by the cash payment that settled the sale (always the last one).
+        let amount_minor = if Some(p.id) == settling_cash {
             p.amount_minor - original.sale.cash_rounding_minor
         } else {
             p.amount_minor
@@ -414,4 +426,31 @@ fn original_tenders(tx: &Transaction<'_>, original: &SaleDocument) -> Result<Vec
         out.push(OriginalTender { payment_id: p.id, kind: p.kind, amount_minor, refunded_minor });
     }
     Ok(out)
+}
+
+/// Sums quantities per line number, so that two lists asking for the same refund compare equal.
+fn quantities_by_line(lines: &[(u32, i64)]) -> BTreeMap<u32, i64> {
+    let mut out = BTreeMap::new();
+    for (line_no, quantity_milli) in lines {
+        let sum: &mut i64 = out.entry(*line_no).or_default();
+        *sum = sum.saturating_add(*quantity_milli);
+    }
+    out
+}
+
+/// Merges the planned lines of one refund that name the same original line (the cashier
+/// scanned a returned item twice): the refund is stored with one row per line. The amounts
+/// simply add up, since each part is the difference of cumulative shares.
+fn one_row_per_line(lines: Vec<RefundLine>) -> Result<Vec<RefundLine>, StoreError> {
+    let mut merged: Vec<RefundLine> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match merged.iter_mut().find(|m| m.original_line_no == line.original_line_no) {
+            Some(m) => {
+                m.quantity_milli = ringup_domain::money::add(m.quantity_milli, line.quantity_milli, "refund quantity")?;
+                m.amounts = m.amounts.checked_add(line.amounts)?;
+            }
+            None => merged.push(line),
+        }
+    }
+    Ok(merged)
 }

@@ -2,8 +2,8 @@
 
 use ringup_domain::DomainError;
 
-/// A problem in an imported file, named by row (1 = the first data row after the header)
-/// and column, so a person can find and fix it.
+/// A problem in an imported file, named by its line in the file (1 = the header line, so the
+/// first data row is line 2) and column, so a person can find and fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportIssue {
     pub row: u64,

@@ -290,7 +290,12 @@ pub fn generate_catalog(store: &Store, items: u64, seed: u64, mut progress: impl
                     sku: format!("SKU{:07}", i + 1),
                     name,
                     category: Some(rng.pick(&categories).to_string()),
-                    tax_class_id: if rng.next() % 3 == 0 { "standard".into() } else { "reduced".into() },
+                    // One in three at the standard rate. (`is_multiple_of` would need Rust 1.87; the
+                    // workspace declares 1.85.)
+                    tax_class_id: match rng.next() % 3 {
+                        0 => "standard".into(),
+                        _ => "reduced".into(),
+                    },
                     price_minor: i64::try_from(rng.next() % 5_000).unwrap_or(0) + 9,
                     sold_by_weight: false,
                     barcodes: vec![synthetic_ean13(i + 1)],

@@ -4,7 +4,7 @@
 
 use crate::{Store, StoreError, to_i64};
 use ringup_domain::journal::{self, ChainHead, EntryData, EntryKind, JournalEntry, NewEntry};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use uuid::Uuid;
 
 fn hash_from(blob: Vec<u8>) -> rusqlite::Result<[u8; 32]> {
@@ -35,6 +35,15 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
         prev_hash: hash_from(r.get(9)?)?,
         hash: hash_from(r.get(10)?)?,
     })
+}
+
+fn read_entries(c: &Connection, register_id: &str) -> Result<Vec<JournalEntry>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT register_id, seq, kind, document_id, at_ms, currency, turnover_minor, grand_total_minor,
+                body, prev_hash, hash FROM journal WHERE register_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([register_id], entry_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub(crate) fn chain_head(tx: &Transaction<'_>, register_id: &str) -> Result<ChainHead, StoreError> {
@@ -80,27 +89,26 @@ pub(crate) fn append(tx: &Transaction<'_>, new: NewEntry) -> Result<JournalEntry
 impl Store {
     /// A register's journal in stored order.
     pub fn journal(&self, register_id: &str) -> Result<Vec<JournalEntry>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT register_id, seq, kind, document_id, at_ms, currency, turnover_minor, grand_total_minor,
-                        body, prev_hash, hash FROM journal WHERE register_id = ?1 ORDER BY seq",
-            )?;
-            let rows = stmt.query_map([register_id], entry_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        self.read(|c| read_entries(c, register_id))
     }
 
     /// Verifies a register's journal: the chain itself, and that it ends exactly at the head
     /// the register records (so a removed last entry is caught too). Returns the entry count.
     pub fn verify_journal(&self, register_id: &str) -> Result<u64, StoreError> {
-        let entries = self.journal(register_id)?;
+        // The chain and the register's head are read in ONE read transaction: read apart, a
+        // sale committed in between would look like entries removed from the journal.
+        let (entries, (seq, hash)) = self.read(|c| {
+            let snapshot = c.unchecked_transaction()?;
+            let entries = read_entries(&snapshot, register_id)?;
+            let head: (u64, Vec<u8>) = snapshot.query_row(
+                "SELECT journal_seq, journal_hash FROM registers WHERE id = ?1",
+                [register_id],
+                |r| Ok((crate::get_u64(r, 0)?, r.get(1)?)),
+            )?;
+            Ok((entries, head))
+        })?;
         let problem = |p: String| StoreError::Journal { register: register_id.to_string(), problem: p };
         journal::verify(&entries).map_err(|e| problem(e.to_string()))?;
-        let (seq, hash): (u64, Vec<u8>) = self.read(|c| {
-            Ok(c.query_row("SELECT journal_seq, journal_hash FROM registers WHERE id = ?1", [register_id], |r| {
-                Ok((crate::get_u64(r, 0)?, r.get(1)?))
-            })?)
-        })?;
         let last = entries.last().map_or((0, journal::GENESIS_HASH.to_vec()), |e| (e.data.seq, e.hash.to_vec()));
         if last.0 != seq {
             return Err(problem(format!(

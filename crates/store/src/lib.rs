@@ -9,7 +9,7 @@
 mod catalog;
 mod commit;
 mod error;
-mod import;
+pub mod import;
 mod journal;
 mod parked;
 mod schema;

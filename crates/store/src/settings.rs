@@ -25,8 +25,20 @@ pub struct StoreSettings {
 /// 21 carries a price in cents, 28 a weight in grams.
 fn default_variable_measure() -> Vec<VariableMeasureRule> {
     vec![
-        VariableMeasureRule { prefix: 21, item_digits: 5, price_check_digit: false, value_digits: 5, kind: MeasureKind::PriceMinor },
-        VariableMeasureRule { prefix: 28, item_digits: 5, price_check_digit: false, value_digits: 5, kind: MeasureKind::WeightGrams },
+        VariableMeasureRule {
+            prefix: 21,
+            item_digits: 5,
+            price_check_digit: false,
+            value_digits: 5,
+            kind: MeasureKind::PriceMinor,
+        },
+        VariableMeasureRule {
+            prefix: 28,
+            item_digits: 5,
+            price_check_digit: false,
+            value_digits: 5,
+            kind: MeasureKind::WeightGrams,
+        },
     ]
 }
 

@@ -42,7 +42,8 @@ fn dispatch(args: &[String]) -> Result<()> {
             if !rest.contains(&"--db") {
                 rest.extend(["--db", "target/catalog.db"]);
             }
-            let mut cmd = vec!["run", "--quiet", "--release", "--package", "ringup-app", "--bin", "ringup", "--", "gen-catalog"];
+            let mut cmd =
+                vec!["run", "--quiet", "--release", "--package", "ringup-app", "--bin", "ringup", "--", "gen-catalog"];
             cmd.extend(rest);
             cargo(&root, &cmd)
         }

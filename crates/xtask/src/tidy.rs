@@ -9,12 +9,37 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Crates that would give the domain a way to touch the outside world.
-const IO_CRATES: &[&str] =
-    &["rusqlite", "tokio", "serialport", "reqwest", "sqlx", "axum", "hyper", "mio", "async-std", "tauri", "rand", "getrandom", "chrono"];
+const IO_CRATES: &[&str] = &[
+    "rusqlite",
+    "tokio",
+    "serialport",
+    "reqwest",
+    "sqlx",
+    "axum",
+    "hyper",
+    "mio",
+    "async-std",
+    "tauri",
+    "rand",
+    "getrandom",
+    "chrono",
+];
 /// Calls that do IO or read the clock or randomness, which the domain must receive instead.
 const IO_CALLS: &[&str] = &[
-    "std::fs", "std::net", "std::process", "std::env", "std::io::std", "std::thread", "SystemTime", "Instant::now",
-    "Uuid::now_v7", "Uuid::new_v4", "println!", "eprintln!", "File::", "TcpStream",
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::env",
+    "std::io::std",
+    "std::thread",
+    "SystemTime",
+    "Instant::now",
+    "Uuid::now_v7",
+    "Uuid::new_v4",
+    "println!",
+    "eprintln!",
+    "File::",
+    "TcpStream",
 ];
 /// A source file past this many lines must be split (ENGINEERING.md asks for ~500 at most).
 const MAX_FILE_LINES: usize = 600;
@@ -54,7 +79,8 @@ fn check_dependencies(root: &Path, problems: &mut Vec<String>) -> Result<()> {
             let dep_name = dep["name"].as_str().unwrap_or("");
             let normal = dep["kind"].is_null();
             if in_core && dep_name.starts_with("tauri") {
-                problems.push(format!("{name} ({relative}) depends on {dep_name}: the core must build without a window"));
+                problems
+                    .push(format!("{name} ({relative}) depends on {dep_name}: the core must build without a window"));
             }
             if name == "ringup-domain" && normal && IO_CRATES.contains(&dep_name) {
                 problems.push(format!("ringup-domain depends on {dep_name}: the domain does no IO"));
@@ -91,7 +117,10 @@ fn check_domain_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
         for (n, line) in code_lines(&text) {
             for call in IO_CALLS {
                 if line.contains(call) {
-                    problems.push(format!("{}:{n}: `{call}` in the domain, which does no IO", file.strip_prefix(root)?.display()));
+                    problems.push(format!(
+                        "{}:{n}: `{call}` in the domain, which does no IO",
+                        file.strip_prefix(root)?.display()
+                    ));
                 }
             }
         }
@@ -107,7 +136,8 @@ fn check_all_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
         }
     }
     // Spelled in two pieces so this file does not trip its own check.
-    let markers = [concat!("#[", "ignore"), concat!("todo", "!("), concat!("unimplemented", "!("), concat!("should", "_panic")];
+    let markers =
+        [concat!("#[", "ignore"), concat!("todo", "!("), concat!("unimplemented", "!("), concat!("should", "_panic")];
     for file in files {
         let text = std::fs::read_to_string(&file)?;
         let shown = file.strip_prefix(root)?.display().to_string();

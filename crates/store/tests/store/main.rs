@@ -1,0 +1,10 @@
+//! Integration tests of the store: every test opens a real SQLite file in a temporary
+//! directory and checks what was written with a plain connection on the same file.
+
+mod catalog;
+mod commit;
+mod import;
+mod journal;
+mod parked;
+mod refund;
+mod support;
