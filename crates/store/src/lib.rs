@@ -12,6 +12,7 @@ mod error;
 pub mod import;
 mod journal;
 mod parked;
+mod refund;
 mod schema;
 mod settings;
 
