@@ -4,8 +4,9 @@
 use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
-/// An ISO-4217 currency: its three-letter code and the number of minor-unit digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An ISO-4217 currency: its three-letter code and the number of minor-unit digits. It is
+/// serialized as its code ("EUR"), and the digits are looked up again when it is read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency {
     code: [u8; 3],
     minor_digits: u8,
@@ -67,6 +68,19 @@ impl Currency {
     /// currency has is an error rather than a silent rounding.
     pub fn parse_minor(&self, text: &str) -> Result<i64, DomainError> {
         parse_decimal(text, u32::from(self.minor_digits)).ok_or_else(|| DomainError::InvalidAmount(text.to_string()))
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Currency::from_code(&code).map_err(serde::de::Error::custom)
     }
 }
 
@@ -189,6 +203,14 @@ mod tests {
         assert_eq!(max.checked_add(Money::new(1, Currency::EUR)), Err(DomainError::Overflow("addition")));
         assert_eq!(Money::new(i64::MIN, Currency::EUR).checked_neg(), Err(DomainError::Overflow("negation")));
         assert!(max.checked_mul(2).is_err());
+    }
+
+    #[test]
+    fn currency_travels_as_its_code() {
+        assert_eq!(serde_json::to_string(&Currency::EUR).expect("serialize"), "\"EUR\"");
+        let jpy: Currency = serde_json::from_str("\"JPY\"").expect("deserialize");
+        assert_eq!(jpy.minor_digits(), 0, "the digits come from the table, not from the wire");
+        assert!(serde_json::from_str::<Currency>("\"XYZ\"").is_err(), "an unknown code must not be guessed");
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl Product {
     }
 }
 
-/// A product to create or update, keyed by SKU. `barcodes` replaces the product's codes.
+/// A product to create or update, keyed by SKU.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductInput {
     pub sku: String,
@@ -43,8 +43,11 @@ pub struct ProductInput {
     pub tax_class_id: String,
     pub price_minor: i64,
     pub sold_by_weight: bool,
-    pub barcodes: Vec<String>,
-    /// The item code a scale prints into variable-measure barcodes.
+    /// The product's barcodes, replacing the ones it had; `None` leaves them as they are (a
+    /// price-only update must not make products unscannable).
+    pub barcodes: Option<Vec<String>>,
+    /// The item code a scale prints into variable-measure barcodes, replacing the one it had;
+    /// `None` leaves it as it is.
     pub plu: Option<String>,
 }
 
@@ -207,8 +210,13 @@ pub(crate) fn upsert_product(tx: &Transaction<'_>, input: &ProductInput) -> Resu
             params![input.sku, input.name, input.category, input.tax_class_id, input.price_minor, input.sold_by_weight],
             |r| r.get(0),
         )?;
-    tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?.execute([id])?;
-    let keys = input.barcodes.iter().map(|b| barcode_key(b)).chain(input.plu.iter().map(|p| plu_key(p)));
+    if input.barcodes.is_some() {
+        tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1 AND code NOT LIKE 'plu:%'")?.execute([id])?;
+    }
+    if input.plu.is_some() {
+        tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1 AND code LIKE 'plu:%'")?.execute([id])?;
+    }
+    let keys = input.barcodes.iter().flatten().map(|b| barcode_key(b)).chain(input.plu.iter().map(|p| plu_key(p)));
     for key in keys {
         let owner: Option<i64> = tx
             .prepare_cached("SELECT product_id FROM barcodes WHERE code = ?1")?

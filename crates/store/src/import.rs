@@ -144,7 +144,8 @@ fn parse_row(
         tax_class_id: tax_class_id.to_string(),
         price_minor,
         sold_by_weight,
-        barcodes,
+        // Without a barcodes column the file says nothing about barcodes: keep them.
+        barcodes: cols.barcodes.map(|_| barcodes),
         plu,
     })
 }
@@ -182,7 +183,7 @@ impl Store {
             if let Some(first) = seen_skus.insert(product.sku.clone(), line) {
                 issues.push(issue(line, "sku", format!("{} appears again (first on line {first})", product.sku)));
             }
-            let codes = product.barcodes.iter().map(|b| crate::catalog::barcode_key(b));
+            let codes = product.barcodes.iter().flatten().map(|b| crate::catalog::barcode_key(b));
             for key in codes.chain(product.plu.iter().map(|p| crate::catalog::plu_key(p))) {
                 if let Some(first) = seen_codes.insert(key.clone(), line) {
                     issues.push(issue(line, "barcodes", format!("{key} is also on line {first}")));
@@ -298,7 +299,7 @@ pub fn generate_catalog(store: &Store, items: u64, seed: u64, mut progress: impl
                     },
                     price_minor: i64::try_from(rng.next() % 5_000).unwrap_or(0) + 9,
                     sold_by_weight: false,
-                    barcodes: vec![synthetic_ean13(i + 1)],
+                    barcodes: Some(vec![synthetic_ean13(i + 1)]),
                     plu: None,
                 };
                 upsert_product(tx, &input)?;

@@ -62,7 +62,7 @@ pub fn run(root: &Path) -> Result<()> {
 fn check_dependencies(root: &Path, problems: &mut Vec<String>) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args(["metadata", "--format-version", "1", "--no-deps"])
         .current_dir(root)
         .output()
         .context("cargo metadata")?;

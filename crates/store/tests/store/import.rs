@@ -64,6 +64,25 @@ fn a_good_file_imports_and_a_second_import_only_updates() {
 }
 
 #[test]
+fn a_price_only_file_keeps_barcodes_and_plu() {
+    let fx = store();
+    let full = "sku,name,price,tax_class,barcodes,plu\nBAN-KG,Bananas,1.99,reduced,5901234123457,4011\n";
+    fx.store.import_catalog_csv(full.as_bytes()).expect("the full file imports");
+    let prices = "sku,name,price,tax_class\nBAN-KG,Bananas,2.19,reduced\n";
+    fx.store.import_catalog_csv(prices.as_bytes()).expect("the price update imports");
+    let by_ean = fx.store.find_by_barcode("5901234123457").expect("lookup").expect("still scannable by its EAN");
+    assert_eq!(by_ean.price_minor, 219, "the new price applies");
+    assert!(
+        fx.store.find_by_plu("4011").expect("lookup").is_some(),
+        "a file without barcodes or plu columns must leave the product's codes alone"
+    );
+    let new_codes = "sku,name,price,tax_class,barcodes\nBAN-KG,Bananas,2.19,reduced,\n";
+    fx.store.import_catalog_csv(new_codes.as_bytes()).expect("an empty barcodes cell imports");
+    assert!(fx.store.find_by_barcode("5901234123457").expect("lookup").is_none(), "an empty barcodes cell clears them");
+    assert!(fx.store.find_by_plu("4011").expect("lookup").is_some(), "the PLU is separate from the barcodes");
+}
+
+#[test]
 fn a_file_with_bad_rows_is_refused_whole_with_each_problem_at_its_line_and_column() {
     let fx = store();
     let before = fx.counts();

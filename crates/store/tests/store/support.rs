@@ -89,7 +89,7 @@ pub fn product(sku: &str, name: &str, class: &str, price_minor: i64, barcodes: &
         tax_class_id: class.into(),
         price_minor,
         sold_by_weight: false,
-        barcodes: barcodes.iter().map(|b| b.to_string()).collect(),
+        barcodes: Some(barcodes.iter().map(|b| b.to_string()).collect()),
         plu: None,
     }
 }
