@@ -92,12 +92,13 @@ impl Store {
         self.read(|c| read_entries(c, register_id))
     }
 
-    /// Verifies a register's journal: the chain itself, and that it ends exactly at the head
-    /// the register records (so a removed last entry is caught too). Returns the entry count.
+    /// Verifies a register's journal: the chain itself; that it ends exactly at the head the
+    /// register records (so a removed last entry is caught too); and that the sales and refunds
+    /// tables, which reports add up, say what the hashed journal says. Returns the entry count.
     pub fn verify_journal(&self, register_id: &str) -> Result<u64, StoreError> {
         // The chain and the register's head are read in ONE read transaction: read apart, a
         // sale committed in between would look like entries removed from the journal.
-        let (entries, (seq, hash)) = self.read(|c| {
+        let (entries, (seq, hash), documents) = self.read(|c| {
             let snapshot = c.unchecked_transaction()?;
             let entries = read_entries(&snapshot, register_id)?;
             let head: (u64, Vec<u8>) = snapshot.query_row(
@@ -105,7 +106,8 @@ impl Store {
                 [register_id],
                 |r| Ok((crate::get_u64(r, 0)?, r.get(1)?)),
             )?;
-            Ok((entries, head))
+            let documents = crate::crosscheck::stored_documents(&snapshot, register_id)?;
+            Ok((entries, head, documents))
         })?;
         let problem = |p: String| StoreError::Journal { register: register_id.to_string(), problem: p };
         journal::verify(&entries).map_err(|e| problem(e.to_string()))?;
@@ -119,6 +121,7 @@ impl Store {
         if last.1 != hash {
             return Err(problem(format!("entry {seq} is not the entry the register recorded last: it was replaced")));
         }
+        crate::crosscheck::documents_match(&entries, documents).map_err(problem)?;
         Ok(seq)
     }
 }

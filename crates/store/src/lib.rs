@@ -8,6 +8,7 @@
 
 mod catalog;
 mod commit;
+mod crosscheck;
 mod error;
 pub mod import;
 mod journal;

@@ -16,15 +16,15 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 #[derive(Serialize, Deserialize)]
-struct RefundDocument {
-    id: Uuid,
-    original_sale_id: Uuid,
-    register_id: String,
-    receipt_no: u64,
-    cashier: String,
-    at_ms: i64,
-    lines: Vec<RefundLine>,
-    tenders: Vec<RefundTender>,
+pub(crate) struct RefundDocument {
+    pub(crate) id: Uuid,
+    pub(crate) original_sale_id: Uuid,
+    pub(crate) register_id: String,
+    pub(crate) receipt_no: u64,
+    pub(crate) cashier: String,
+    pub(crate) at_ms: i64,
+    pub(crate) lines: Vec<RefundLine>,
+    pub(crate) tenders: Vec<RefundTender>,
 }
 
 impl Store {

@@ -109,3 +109,52 @@ fn verifying_while_sales_are_committed_never_reports_a_false_break() {
     assert!(checks > 0, "the chain was verified while it grew");
     assert_eq!(fx.store.verify_journal(REGISTER).expect("verify"), 150, "every sale is in the chain");
 }
+
+#[test]
+fn a_sales_row_edited_behind_the_journal_is_caught() {
+    let problem = verify_after("UPDATE sales SET total_minor = total_minor - 100 WHERE receipt_no = 3");
+    assert!(
+        problem.contains("entry 3") && problem.contains("disagree"),
+        "names the entry whose row changed: {problem}"
+    );
+}
+
+#[test]
+fn a_refund_row_edited_behind_the_journal_is_caught() {
+    let problem = verify_after("UPDATE refunds SET receipt_no = 40");
+    assert!(problem.contains("entry 4"), "names the refund's entry: {problem}");
+}
+
+#[test]
+fn a_sales_row_removed_behind_the_journal_is_caught() {
+    let fx = busy_store();
+    // A thorough forger removes the sale with its lines, payment and stock movements.
+    fx.raw()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             DELETE FROM sale_lines WHERE sale_id = (SELECT id FROM sales WHERE receipt_no = 5);
+             DELETE FROM payments WHERE sale_id = (SELECT id FROM sales WHERE receipt_no = 5);
+             DELETE FROM sales WHERE receipt_no = 5;",
+        )
+        .expect("the raw database can be edited");
+    match fx.store.verify_journal(REGISTER) {
+        Err(StoreError::Journal { problem, .. }) => {
+            assert!(
+                problem.contains("entry 5") && problem.contains("missing"),
+                "names the entry whose row is gone: {problem}"
+            )
+        }
+        other => panic!("a sale removed from the tables must be reported, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_sales_row_added_behind_the_journal_is_caught() {
+    let problem = verify_after(
+        "INSERT INTO sales(id, register_id, receipt_no, state, cashier, currency, net_minor, tax_minor, total_minor,
+             discount_minor, cash_rounding_minor, change_minor, at_ms, journal_seq)
+         SELECT 'forged', register_id, 99, state, cashier, currency, net_minor, tax_minor, total_minor,
+             discount_minor, cash_rounding_minor, change_minor, at_ms, journal_seq FROM sales WHERE receipt_no = 1",
+    );
+    assert!(problem.contains("forged") && problem.contains("not in the journal"), "names the forged row: {problem}");
+}
