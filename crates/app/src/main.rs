@@ -49,7 +49,13 @@ fn run(mut args: Vec<String>) -> Result<()> {
             let file = args.first().with_context(|| format!("which file?\n{USAGE}"))?;
             let store = open_with_defaults(&db)?;
             let reader = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
-            match store.import_catalog_csv(reader) {
+            let progress = |p: ringup_store::ImportProgress| match p {
+                ringup_store::ImportProgress::Checked { rows } => eprint!("\rchecking: {rows} rows"),
+                ringup_store::ImportProgress::Written { rows, of } => eprint!("\rwriting: {rows} / {of} rows   "),
+            };
+            let outcome = store.import_catalog_csv_with_progress(std::io::BufReader::new(reader), progress);
+            eprintln!();
+            match outcome {
                 Ok(r) => println!("imported {} rows: {} new, {} updated", r.rows, r.created, r.updated),
                 Err(ringup_store::StoreError::Import(issues)) => {
                     for i in &issues {

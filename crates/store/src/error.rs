@@ -13,7 +13,7 @@ pub struct ImportIssue {
 
 impl std::fmt::Display for ImportIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}, column {}: {}", self.row, self.column, self.message)
+        write!(f, "line {}, column {}: {}", self.row, self.column, self.message)
     }
 }
 

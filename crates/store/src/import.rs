@@ -21,6 +21,16 @@ const MAX_ISSUES: usize = 100;
 /// Longest text accepted in a name, SKU or code.
 const MAX_TEXT_CHARS: usize = 200;
 
+/// How often a long import reports its progress.
+pub const PROGRESS_EVERY_ROWS: u64 = 10_000;
+
+/// Where a long import stands. Nothing is visible in the catalog until the last row is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProgress {
+    Checked { rows: u64 },
+    Written { rows: u64, of: u64 },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportReport {
     pub rows: u64,
@@ -155,6 +165,16 @@ impl Store {
     /// one transaction, or nothing is and the error lists the problems by line and column
     /// (line 1 is the header).
     pub fn import_catalog_csv(&self, input: impl Read) -> Result<ImportReport, StoreError> {
+        self.import_catalog_csv_with_progress(input, |_| {})
+    }
+
+    /// [`Store::import_catalog_csv`], telling `progress` how far it got every
+    /// [`PROGRESS_EVERY_ROWS`] rows, first while checking the file, then while writing it.
+    pub fn import_catalog_csv_with_progress(
+        &self,
+        input: impl Read,
+        mut progress: impl FnMut(ImportProgress),
+    ) -> Result<ImportReport, StoreError> {
         let settings = self.settings()?;
         let tax_classes: HashSet<String> = self.tax_classes()?.into_iter().map(|t| t.id).collect();
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
@@ -177,6 +197,11 @@ impl Store {
                 }
             };
             let line = record.position().map_or(0, |p| p.line());
+            // Line 1 is the header, so line n holds data row n − 1.
+            let rows_checked = line.saturating_sub(1);
+            if rows_checked > 0 && rows_checked % PROGRESS_EVERY_ROWS == 0 {
+                progress(ImportProgress::Checked { rows: rows_checked });
+            }
             let Some(product) = parse_row(&record, line, &cols, settings.currency, &tax_classes, &mut issues) else {
                 continue;
             };
@@ -194,6 +219,7 @@ impl Store {
         if !issues.is_empty() {
             return Err(StoreError::Import(issues));
         }
+        let total = rows.len() as u64;
         self.write(|tx| {
             let mut report = ImportReport::default();
             for (line, product) in &rows {
@@ -210,6 +236,9 @@ impl Store {
                     Err(other) => return Err(other),
                 }
                 report.rows += 1;
+                if report.rows % PROGRESS_EVERY_ROWS == 0 || report.rows == total {
+                    progress(ImportProgress::Written { rows: report.rows, of: total });
+                }
                 if existed { report.updated += 1 } else { report.created += 1 }
             }
             Ok(report)

@@ -20,7 +20,7 @@ mod settings;
 pub use catalog::{Product, ProductInput, SearchHit};
 pub use commit::{Committed, RefundCommitted};
 pub use error::{ImportIssue, StoreError};
-pub use import::{ImportReport, generate_catalog};
+pub use import::{ImportProgress, ImportReport, generate_catalog};
 pub use parked::ParkedSale;
 pub use settings::StoreSettings;
 

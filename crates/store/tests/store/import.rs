@@ -4,7 +4,7 @@
 use crate::support::*;
 use ringup_domain::barcode::gs1_check_digit;
 use ringup_store::import::synthetic_ean13;
-use ringup_store::{ImportReport, StoreError, generate_catalog};
+use ringup_store::{ImportProgress, ImportReport, StoreError, generate_catalog};
 use std::collections::BTreeSet;
 
 /// A valid EAN-13 from its first twelve digits.
@@ -157,4 +157,22 @@ fn a_generated_catalog_is_complete_findable_and_the_same_for_the_same_seed() {
     }
     assert_eq!(names(&generate(42).0), names(&fx), "the same seed gives the same names");
     assert_ne!(names(&generate(43).0), names(&fx), "another seed gives another catalog");
+}
+
+#[test]
+fn a_long_import_reports_its_progress_to_the_end() {
+    let fx = store();
+    let mut csv = String::from("sku,name,price,tax_class\n");
+    for i in 0..25_000 {
+        csv.push_str(&format!("BULK-{i},Bulk item {i},1.00,standard\n"));
+    }
+    let mut seen = Vec::new();
+    let report = fx.store.import_catalog_csv_with_progress(csv.as_bytes(), |p| seen.push(p)).expect("imports");
+    assert_eq!(report.rows, 25_000);
+    assert!(seen.contains(&ImportProgress::Checked { rows: 20_000 }), "checking reports along the way: {seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&ImportProgress::Written { rows: 25_000, of: 25_000 }),
+        "the last report says everything is written"
+    );
 }
