@@ -14,7 +14,8 @@ const USAGE: &str = "usage:
   ringup demo [--db PATH]                      ring up a scripted sale and print its receipt
   ringup import --db PATH FILE.csv             import a catalog CSV (all or nothing)
   ringup gen-catalog --db PATH --items N [--seed S]   fill a store with N synthetic items
-  ringup verify --db PATH [--register ID]      verify a register's journal";
+  ringup verify --db PATH [--register ID]      verify a register's journal
+  ringup lookup --db PATH CODE                 open the store and look a barcode, PLU or SKU up, timed";
 
 const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 
@@ -86,6 +87,22 @@ fn run(mut args: Vec<String>) -> Result<()> {
             let store = Store::open(&db)?;
             let n = store.verify_journal(&register)?;
             println!("journal of register {register}: {n} entries, chain intact");
+            Ok(())
+        }
+        "lookup" => {
+            let db = required_db(&mut args)?;
+            let code = args.first().with_context(|| format!("which code?\n{USAGE}"))?.clone();
+            let started = std::time::Instant::now();
+            let store = Store::open(&db)?;
+            let found = match store.find_by_barcode(&code)? {
+                Some(p) => Some(p),
+                None => store.find_by_sku(&code)?,
+            };
+            let elapsed = started.elapsed();
+            match found {
+                Some(p) => println!("{} {} {} (open + lookup in {elapsed:.2?})", p.sku, p.name, p.price_minor),
+                None => bail!("no product for {code:?} (open + lookup in {elapsed:.2?})"),
+            }
             Ok(())
         }
         "help" | "--help" | "-h" => {
