@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate does no IO. No disk, network, clock or randomness —
 //! times and ids come in as arguments, so every rule is a pure function a test can replay.
 
+pub mod attempt;
 pub mod barcode;
 pub mod cart;
 pub mod error;

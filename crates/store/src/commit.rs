@@ -118,6 +118,9 @@ impl Store {
                 }
                 return Ok(committed);
             }
+            if sale.state == SaleState::Completed {
+                require_approved_card_attempts(tx, sale)?;
+            }
             let receipt_no = take_receipt_no(tx, register_id)?;
             let doc = SaleDocument {
                 register_id: register_id.to_string(),
@@ -186,6 +189,27 @@ impl Store {
             Ok(Committed { receipt_no, journal_seq: entry.data.seq, journal_hash: entry.hash, replayed: false })
         })
     }
+}
+
+/// A sale completes only with its card payments approved by the terminal: each card tender must
+/// be an attempt recorded as approved, for this sale and this amount.
+fn require_approved_card_attempts(tx: &Transaction<'_>, sale: &Sale) -> Result<(), StoreError> {
+    for p in sale.payments.iter().filter(|p| p.kind == ringup_domain::tender::TenderKind::Card) {
+        let attempt = crate::attempts::attempt_in(tx, &p.id)?;
+        let ok = attempt.as_ref().is_some_and(|a| {
+            a.state == ringup_domain::attempt::AttemptState::Approved
+                && a.new.sale_id == sale.id
+                && a.new.amount_minor == p.amount_minor
+        });
+        if !ok {
+            let state = attempt.map_or("missing".to_string(), |a| a.state.name().to_string());
+            return Err(StoreError::Conflict(format!(
+                "card payment {} of sale {} is not an approved attempt for it (attempt {state})",
+                p.id, sale.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn insert_lines_and_stock(

@@ -6,6 +6,7 @@
 //! journal entry, stock movements, outbox rows) is committed together or not at all.
 //! Reads use separate read-only connections and never wait for the writer (WAL).
 
+mod attempts;
 mod catalog;
 mod commit;
 mod crosscheck;
@@ -17,6 +18,7 @@ mod refund;
 mod schema;
 mod settings;
 
+pub use attempts::{Attempt, AttemptDetails, NewAttempt};
 pub use catalog::{Product, ProductInput, SearchHit};
 pub use commit::{Committed, RefundCommitted};
 pub use error::{ImportIssue, StoreError};

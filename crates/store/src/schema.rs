@@ -203,8 +203,47 @@ CREATE TABLE parked_sales (
 ) STRICT;
 "#;
 
+/// Card payment attempts. A row is committed in state 'sent' before the first byte goes to the
+/// terminal; every change of state is kept in `payment_attempt_events`, so how an attempt was
+/// resolved (and by whom, after which restart) can be read back.
+const SCHEMA_V2_ATTEMPTS: &str = r#"
+CREATE TABLE payment_attempts (
+    id              TEXT PRIMARY KEY,
+    sale_id         TEXT NOT NULL,
+    register_id     TEXT NOT NULL REFERENCES registers(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('authorization', 'refund', 'reversal')),
+    amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency        TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('sent', 'approved', 'declined', 'aborted', 'unknown', 'reversed')),
+    reverses        TEXT REFERENCES payment_attempts(id),
+    created_ms      INTEGER NOT NULL,
+    updated_ms      INTEGER NOT NULL,
+    result_code     INTEGER,
+    reason          TEXT,
+    masked_pan      TEXT,
+    card_type       TEXT,
+    terminal_id     TEXT,
+    trace_no        INTEGER,
+    card_receipt_no INTEGER,
+    slip            TEXT
+) STRICT, WITHOUT ROWID;
+CREATE INDEX attempts_unresolved ON payment_attempts(state) WHERE state IN ('sent', 'unknown');
+CREATE INDEX attempts_by_sale ON payment_attempts(sale_id);
+CREATE INDEX attempts_by_trace ON payment_attempts(terminal_id, trace_no) WHERE trace_no IS NOT NULL;
+
+CREATE TABLE payment_attempt_events (
+    attempt_id  TEXT NOT NULL REFERENCES payment_attempts(id),
+    seq         INTEGER NOT NULL,
+    from_state  TEXT,
+    to_state    TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    note        TEXT NOT NULL,
+    PRIMARY KEY (attempt_id, seq)
+) STRICT, WITHOUT ROWID;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1)])
+    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2_ATTEMPTS)])
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Integration tests of the store: every test opens a real SQLite file in a temporary
 //! directory and checks what was written with a plain connection on the same file.
 
+mod attempts;
 mod catalog;
 mod commit;
 mod import;

@@ -4,8 +4,9 @@
 use ringup_domain::Currency;
 use ringup_domain::cart::{CatalogItem, QTY_ONE, Sale};
 use ringup_domain::tax::{PricingMode, TaxClass};
+use ringup_domain::attempt::{AttemptKind, AttemptState};
 use ringup_domain::tender::{CardApproval, CashRounding, TenderKind};
-use ringup_store::{ProductInput, Store};
+use ringup_store::{AttemptDetails, NewAttempt, ProductInput, Store};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -157,12 +158,38 @@ pub fn card_sale(store: &Store, lines: &[(&str, i64)], card_minor: i64) -> (Sale
     let mut sale = open_sale(store, lines);
     let total = sale.begin_tender().expect("the sale goes to payment").total_minor();
     let card_id = Uuid::now_v7();
+    approve_attempt(store, sale.id, card_id, card_minor);
     sale.add_non_cash(card_id, TenderKind::Card, card_minor, Some(approval())).expect("the card pays its part");
     if total > card_minor {
         sale.add_cash(Uuid::now_v7(), total - card_minor, CashRounding::NONE).expect("cash pays the rest");
     }
     sale.complete().expect("card and cash cover the total");
     (sale, card_id)
+}
+
+/// Records a card attempt and the terminal's approval of it, as the app does around a payment.
+pub fn approve_attempt(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_minor: i64) {
+    let new = NewAttempt {
+        id: attempt_id,
+        sale_id,
+        register_id: REGISTER.into(),
+        kind: AttemptKind::Authorization,
+        amount_minor,
+        currency: "EUR".into(),
+        reverses: None,
+    };
+    store.begin_attempt(&new, T0).expect("the attempt is recorded before sending");
+    let a = approval();
+    let details = AttemptDetails {
+        result_code: Some(0),
+        masked_pan: Some(a.masked_pan),
+        card_type: Some(a.card_type),
+        terminal_id: Some(a.terminal_id),
+        trace_no: Some(a.trace_no),
+        card_receipt_no: Some(a.receipt_no),
+        ..AttemptDetails::default()
+    };
+    store.record_attempt(attempt_id, AttemptState::Approved, &details, "approved", T0).expect("approved");
 }
 
 /// A sale of `lines` voided before any payment.
