@@ -184,12 +184,14 @@ impl Store {
         self.query_attempts("WHERE state IN ('sent', 'unknown') ORDER BY created_ms, id", [])
     }
 
-    /// Approved authorizations whose sale never completed: money taken for a sale that was
-    /// abandoned (a crash, a walk-out). They must be reversed.
+    /// Approved authorizations that are not a tender of a completed sale: money taken for a
+    /// sale that was abandoned (a crash, a walk-out) or paid otherwise while the terminal's
+    /// answer was unknown. They must be reversed.
     pub fn approved_attempts_without_sale(&self) -> Result<Vec<Attempt>, StoreError> {
         self.query_attempts(
             "WHERE state = 'approved' AND kind = 'authorization'
-               AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.id = payment_attempts.sale_id AND s.state = 'completed')
+               AND NOT EXISTS (SELECT 1 FROM payments p JOIN sales s ON s.id = p.sale_id
+                               WHERE p.id = payment_attempts.id AND s.state = 'completed')
              ORDER BY created_ms, id",
             [],
         )

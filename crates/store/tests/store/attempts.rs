@@ -82,3 +82,20 @@ fn an_approved_payment_of_an_abandoned_sale_is_listed_for_reversal() {
     fx.store.record_attempt(a.id, AttemptState::Reversed, &AttemptDetails::default(), "reversed", T0).expect("ok");
     assert!(fx.store.approved_attempts_without_sale().expect("query").is_empty(), "a reversed payment is settled");
 }
+
+#[test]
+fn an_approval_that_arrived_after_the_sale_was_paid_in_cash_is_listed_for_reversal() {
+    let fx = store();
+    let sale = cash_sale(&fx.store, &[(COFFEE, 1)]);
+    let late = new_attempt(sale.id, 500);
+    fx.store.begin_attempt(&late, T0).expect("recorded");
+    fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("the customer paid cash while the card was unknown");
+    fx.store.record_attempt(late.id, AttemptState::Unknown, &AttemptDetails::default(), "time-out", T0).expect("ok");
+    fx.store.record_attempt(late.id, AttemptState::Approved, &AttemptDetails::default(), "found", T0).expect("ok");
+    let listed = fx.store.approved_attempts_without_sale().expect("query");
+    assert_eq!(
+        listed.iter().map(|a| a.new.id).collect::<Vec<_>>(),
+        vec![late.id],
+        "a completed sale does not cover a card approval that is not one of its tenders: charged twice otherwise"
+    );
+}
