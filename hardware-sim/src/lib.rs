@@ -1,7 +1,6 @@
-//! Simulated hardware for Ringup, speaking the real wire protocols: this crate will hold the
-//! simulated ZVT card terminal and the simulated ESC/POS receipt printer.
-//!
-//! Today it holds the piece they share: the ZVT serial link layer ([`zvt_link`]) — APDU
-//! length encoding, DLE framing with CRC-16/KERMIT, and a streaming, bounded frame decoder.
+//! Simulated hardware for Ringup, speaking the real wire protocols, so everything can be run
+//! and tested without devices: the ZVT card terminal ([`terminal`]) and, later, the ESC/POS
+//! receipt printer. The protocol codecs come from `ringup-devices`: the simulator and the
+//! driver share the codec, and tests against the independent `zvt` crate keep both honest.
 
-pub mod zvt_link;
+pub mod terminal;

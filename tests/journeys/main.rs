@@ -1,5 +1,7 @@
 //! Cross-crate journeys and fault tests: one test binary, one module per journey.
 
+mod card;
+mod card_campaign;
 mod crash;
 mod sale;
 mod support;

@@ -1,12 +1,17 @@
 //! A cashier's day in miniature, through the use cases the UI will call.
 
 use crate::support::shop;
+use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
+use ringup_app::CardPayment;
+use ringup_devices::card::EVENT_CAPACITY;
+use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
+use ringup_devices::zvt::transport::Framing;
 use ringup_domain::cart::Discount;
 use ringup_domain::refund::RefundRequest;
-use ringup_domain::tender::{CardApproval, TenderKind};
+use ringup_domain::tender::TenderKind;
 
-#[test]
-fn ring_up_park_recall_split_tender_refund() {
+#[tokio::test]
+async fn ring_up_park_recall_split_tender_refund() {
     let shop = shop();
     let mut reg = shop.register("R1", 1);
     assert_eq!(reg.scan("4012345000016").expect("coffee by EAN-13").name, "Coffee beans 1 kg");
@@ -28,22 +33,18 @@ fn ring_up_park_recall_split_tender_refund() {
     let totals = reg.begin_tender().expect("tender");
     // 14.99 × 2 + 1.85 − 0.18 + 4.59 + 0.20
     assert_eq!(totals.total_minor(), 2998 + 167 + 459 + 20);
-    let card = CardApproval {
-        masked_pan: "############4242".into(),
-        card_type: "girocard".into(),
-        terminal_id: "52500001".into(),
-        trace_no: 1,
-        receipt_no: 1,
-    };
-    let attempt = reg.new_id();
-    let left = reg.pay_card_approved(attempt, 2000, card).expect("card part");
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = ZvtTerminal::new(InProcess { sim, framing: Framing::Tcp }, Framing::Tcp, ZvtConfig::default());
+    let (events, _shown) = tokio::sync::mpsc::channel(EVENT_CAPACITY);
+    let paid = reg.pay_card(&mut zvt, 2000, &events).await.expect("card part");
+    let CardPayment::Approved { remaining_minor: left, .. } = paid else { panic!("the card pays 20.00: {paid:?}") };
     assert_eq!(left, totals.total_minor() - 2000);
     assert_eq!(reg.pay_cash(2000).expect("cash"), 0);
     let done = reg.complete().expect("complete");
     assert_eq!(done.committed.receipt_no, 1);
     let text = done.receipt.render_text(42);
     assert!(text.contains("0.742 kg x 2.49/kg"), "the weighed line shows weight and unit price:\n{text}");
-    assert!(text.contains("############4242"), "the card slip shows the masked PAN:\n{text}");
+    assert!(text.contains("672600******1234"), "the receipt shows the masked PAN:\n{text}");
     assert_eq!(shop.store.stock_milli("COF-1KG").expect("stock"), -2000, "two coffees left the shelf");
 
     let refund_id = reg.new_id();

@@ -16,6 +16,8 @@ pub enum AppError {
     NoSale,
     #[error("a sale is already in progress: finish, park or void it first")]
     SaleInProgress,
+    #[error("card terminal: {0}")]
+    Card(String),
 }
 
 impl AppError {
@@ -33,6 +35,7 @@ impl AppError {
             AppError::UnknownCode(_) => "unknown_code",
             AppError::NoSale => "no_sale",
             AppError::SaleInProgress => "sale_in_progress",
+            AppError::Card(_) => "card_terminal",
         }
     }
 }

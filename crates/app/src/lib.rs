@@ -4,10 +4,12 @@
 //! Architecture invariant: the Tauri shell calls into this crate with one-liners; rules and
 //! permission checks live here (and in the domain), never only in the UI.
 
+pub mod card;
 mod error;
 mod ports;
 mod register;
 
+pub use card::{CardPayment, Recovery};
 pub use error::AppError;
 pub use ports::{Clock, FixedClock, IdGen, SequentialIds, SystemClock, UuidV7};
 pub use register::{Completed, Register, Rung};

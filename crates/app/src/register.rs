@@ -9,7 +9,7 @@ use ringup_domain::barcode::{self, MeasuredValue, Scan};
 use ringup_domain::cart::{CatalogItem, Discount, QTY_ONE, Sale, SaleState, Totals};
 use ringup_domain::receipt::{Receipt, ReceiptMeta};
 use ringup_domain::refund::RefundRequest;
-use ringup_domain::tender::{CardApproval, TenderKind};
+use ringup_domain::tender::TenderKind;
 use ringup_store::{Committed, Product, RefundCommitted, Store, StoreSettings};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -173,17 +173,32 @@ impl Register {
         Ok(sale.remaining_minor()?)
     }
 
-    /// Records a card payment the terminal approved (the terminal dialogue itself is the card
-    /// terminal driver's); returns what is still owed.
-    pub fn pay_card_approved(
+    /// Adds an approved card attempt to the sale as its tender; returns what is still owed.
+    pub(crate) fn take_card_tender(
         &mut self,
         attempt_id: Uuid,
-        amount_minor: i64,
-        approval: CardApproval,
+        receipt: &ringup_devices::card::CardReceipt,
     ) -> Result<i64, AppError> {
+        let approval = crate::card::approval_of(receipt);
         let sale = self.existing_sale_mut()?;
-        sale.add_non_cash(attempt_id, TenderKind::Card, amount_minor, Some(approval))?;
+        sale.add_non_cash(attempt_id, TenderKind::Card, receipt.amount_minor, Some(approval))?;
         Ok(sale.remaining_minor()?)
+    }
+
+    pub fn register_id(&self) -> &str {
+        &self.register_id
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub(crate) fn ids(&self) -> &Arc<dyn IdGen> {
+        &self.ids
     }
 
     /// Completes the paid sale: commits it, and only then clears the screen and returns the

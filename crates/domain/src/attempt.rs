@@ -83,7 +83,9 @@ impl AttemptState {
         use AttemptState::*;
         matches!(
             (self, next),
-            (Sent, Approved | Declined | Aborted | Unknown) | (Unknown, Approved | Reversed | Declined) | (Approved, Reversed)
+            (Sent, Approved | Declined | Aborted | Unknown)
+                | (Unknown, Approved | Reversed | Declined)
+                | (Approved, Reversed)
         )
     }
 

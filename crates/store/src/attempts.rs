@@ -86,7 +86,14 @@ pub(crate) fn attempt_in(tx: &rusqlite::Connection, id: &Uuid) -> Result<Option<
     Ok(tx.prepare_cached(&sql)?.query_row([id.to_string()], attempt_from_row).optional()?)
 }
 
-fn event(tx: &Transaction<'_>, id: &Uuid, from: Option<AttemptState>, to: AttemptState, at_ms: i64, note: &str) -> Result<(), StoreError> {
+fn event(
+    tx: &Transaction<'_>,
+    id: &Uuid,
+    from: Option<AttemptState>,
+    to: AttemptState,
+    at_ms: i64,
+    note: &str,
+) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO payment_attempt_events(attempt_id, seq, from_state, to_state, at_ms, note)
          SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM payment_attempt_events WHERE attempt_id = ?1",

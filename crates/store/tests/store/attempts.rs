@@ -39,14 +39,21 @@ fn attempts_move_only_along_the_arrows_and_every_move_is_kept() {
     let fx = store();
     let a = new_attempt(Uuid::now_v7(), 1000);
     fx.store.begin_attempt(&a, T0).expect("recorded");
-    fx.store.record_attempt(a.id, AttemptState::Unknown, &AttemptDetails::default(), "time-out", T0 + 1).expect("unknown");
+    fx.store
+        .record_attempt(a.id, AttemptState::Unknown, &AttemptDetails::default(), "time-out", T0 + 1)
+        .expect("unknown");
     let approved = AttemptDetails { trace_no: Some(9), terminal_id: Some("T1".into()), ..AttemptDetails::default() };
-    fx.store.record_attempt(a.id, AttemptState::Approved, &approved, "repeat receipt matched", T0 + 2).expect("approved");
+    fx.store
+        .record_attempt(a.id, AttemptState::Approved, &approved, "repeat receipt matched", T0 + 2)
+        .expect("approved");
     let again = fx.store.record_attempt(a.id, AttemptState::Approved, &AttemptDetails::default(), "retry", T0 + 3);
     assert_eq!(again.expect("recording the same state again is a no-op").details.trace_no, Some(9));
     let refused = fx.store.record_attempt(a.id, AttemptState::Declined, &AttemptDetails::default(), "late", T0 + 4);
     assert!(refused.is_err(), "an approved payment never becomes declined: only a reversal undoes it");
-    assert!(fx.store.trace_is_claimed("T1", 9).expect("query"), "the terminal's trace number now belongs to this attempt");
+    assert!(
+        fx.store.trace_is_claimed("T1", 9).expect("query"),
+        "the terminal's trace number now belongs to this attempt"
+    );
     let events: i64 = count(&fx.raw(), "SELECT count(*) FROM payment_attempt_events");
     assert_eq!(events, 3, "sent, unknown and approved are each kept with their reason");
     let outbox: i64 = count(&fx.raw(), "SELECT count(*) FROM outbox WHERE kind LIKE 'payment_attempt.%'");
@@ -66,7 +73,9 @@ fn a_sale_completes_only_with_its_card_payment_approved() {
     let refused = fx.store.commit_sale(REGISTER, &sale, CASHIER, T0);
     assert!(matches!(refused, Err(StoreError::Conflict(_))), "a card payment still 'sent' must not complete a sale");
     assert_eq!(fx.counts(), before, "the refused sale left nothing behind");
-    fx.store.record_attempt(attempt.id, AttemptState::Approved, &AttemptDetails::default(), "approved", T0).expect("ok");
+    fx.store
+        .record_attempt(attempt.id, AttemptState::Approved, &AttemptDetails::default(), "approved", T0)
+        .expect("ok");
     fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("with the approval recorded the sale completes");
     assert!(fx.store.approved_attempts_without_sale().expect("query").is_empty(), "its approval belongs to a sale");
 }

@@ -2,9 +2,9 @@
 //! few products, sales built through the domain's own lifecycle, and raw row counts.
 
 use ringup_domain::Currency;
+use ringup_domain::attempt::{AttemptKind, AttemptState};
 use ringup_domain::cart::{CatalogItem, QTY_ONE, Sale};
 use ringup_domain::tax::{PricingMode, TaxClass};
-use ringup_domain::attempt::{AttemptKind, AttemptState};
 use ringup_domain::tender::{CardApproval, CashRounding, TenderKind};
 use ringup_store::{AttemptDetails, NewAttempt, ProductInput, Store};
 use rusqlite::Connection;

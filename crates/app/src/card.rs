@@ -1,0 +1,355 @@
+//! Card payments that never double-charge. The attempt is on disk in state `sent` before the
+//! first byte goes to the terminal; whatever happens next (an answer, a time-out, a lost cable,
+//! a crash) moves it along the state machine of `ringup_domain::attempt`, and an attempt whose
+//! answer was lost is resolved by asking the terminal — never by charging again.
+
+use crate::{AppError, Clock, IdGen, Register};
+use ringup_devices::card::{CardError, CardOutcome, CardReceipt, CardTerminal, EventSink};
+use ringup_domain::attempt::{AttemptKind, AttemptState};
+use ringup_domain::tender::CardApproval;
+use ringup_store::{Attempt, AttemptDetails, NewAttempt, Store};
+use uuid::Uuid;
+
+/// What the cashier is told after a card payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardPayment {
+    Approved {
+        remaining_minor: i64,
+        receipt: CardReceipt,
+    },
+    Declined {
+        reason: String,
+    },
+    Aborted {
+        reason: String,
+    },
+    /// The terminal did not say. The attempt is kept and asked about again; the customer is
+    /// not asked to pay again until it is resolved.
+    Unknown {
+        attempt_id: Uuid,
+        reason: String,
+    },
+}
+
+/// What a recovery pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovery {
+    pub approved: Vec<Uuid>,
+    pub declined: Vec<Uuid>,
+    pub reversed: Vec<Uuid>,
+    pub still_unknown: Vec<Uuid>,
+}
+
+fn details_of(r: &CardReceipt) -> AttemptDetails {
+    AttemptDetails {
+        result_code: Some(r.result_code),
+        reason: None,
+        masked_pan: Some(r.masked_pan.clone()),
+        card_type: Some(r.card_type.clone()),
+        terminal_id: Some(r.terminal_id.clone()),
+        trace_no: Some(r.trace_no),
+        card_receipt_no: Some(r.receipt_no),
+        slip: r.slip.clone(),
+    }
+}
+
+fn refusal(result_code: u8, reason: &str) -> AttemptDetails {
+    AttemptDetails { result_code: Some(result_code), reason: Some(reason.to_string()), ..AttemptDetails::default() }
+}
+
+pub(crate) fn approval_of(r: &CardReceipt) -> CardApproval {
+    CardApproval {
+        masked_pan: r.masked_pan.clone(),
+        card_type: r.card_type.clone(),
+        terminal_id: r.terminal_id.clone(),
+        trace_no: r.trace_no,
+        receipt_no: r.receipt_no,
+    }
+}
+
+/// Asks the terminal what became of an attempt whose answer was lost: its last transaction is
+/// ours if it is approved, for the same amount, and not already claimed by another attempt.
+/// Returns the new state, or `Unknown` when the terminal cannot be asked right now.
+pub async fn resolve_attempt<T: CardTerminal>(
+    store: &Store,
+    terminal: &mut T,
+    attempt: &Attempt,
+    now_ms: i64,
+) -> Result<(AttemptState, Option<CardReceipt>), AppError> {
+    let id = attempt.new.id;
+    match terminal.last_transaction().await {
+        Ok(Some(r))
+            if r.result_code == 0
+                && r.amount_minor == attempt.new.amount_minor
+                && !store.trace_is_claimed(&r.terminal_id, r.trace_no)? =>
+        {
+            store.record_attempt(
+                id,
+                AttemptState::Approved,
+                &details_of(&r),
+                "matched the terminal's last transaction",
+                now_ms,
+            )?;
+            Ok((AttemptState::Approved, Some(r)))
+        }
+        Ok(_) => {
+            let why = "the terminal has no approved transaction for this payment";
+            store.record_attempt(id, AttemptState::Declined, &refusal(0xFF, why), why, now_ms)?;
+            Ok((AttemptState::Declined, None))
+        }
+        Err(e) => {
+            if attempt.state == AttemptState::Sent {
+                store.record_attempt(id, AttemptState::Unknown, &AttemptDetails::default(), &e.to_string(), now_ms)?;
+            }
+            Ok((AttemptState::Unknown, None))
+        }
+    }
+}
+
+/// Reverses an approved authorization (its sale was abandoned). The reversal is an attempt of
+/// its own, recorded before it is sent.
+pub async fn reverse_attempt<T: CardTerminal>(
+    store: &Store,
+    terminal: &mut T,
+    original: &Attempt,
+    reversal_id: Uuid,
+    events: &EventSink,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    let Some(receipt_no) = original.details.card_receipt_no else {
+        return Err(AppError::Card(format!("payment {} has no terminal receipt number to reverse", original.new.id)));
+    };
+    let new = NewAttempt {
+        id: reversal_id,
+        sale_id: original.new.sale_id,
+        register_id: original.new.register_id.clone(),
+        kind: AttemptKind::Reversal,
+        amount_minor: original.new.amount_minor,
+        currency: original.new.currency.clone(),
+        reverses: Some(original.new.id),
+    };
+    store.begin_attempt(&new, now_ms)?;
+    let outcome = terminal.reverse(receipt_no, events).await;
+    let reversed = match outcome {
+        Ok(CardOutcome::Approved(r)) => {
+            store.record_attempt(reversal_id, AttemptState::Approved, &details_of(&r), "reversal approved", now_ms)?;
+            true
+        }
+        // 0xB4: the terminal reversed it already (an earlier reversal whose answer was lost).
+        Ok(
+            CardOutcome::Declined { result_code: 0xB4, reason } | CardOutcome::Aborted { result_code: 0xB4, reason },
+        ) => {
+            store.record_attempt(reversal_id, AttemptState::Declined, &refusal(0xB4, &reason), &reason, now_ms)?;
+            true
+        }
+        Ok(CardOutcome::Declined { result_code, reason } | CardOutcome::Aborted { result_code, reason }) => {
+            store.record_attempt(
+                reversal_id,
+                AttemptState::Declined,
+                &refusal(result_code, &reason),
+                &reason,
+                now_ms,
+            )?;
+            false
+        }
+        Err(e) => {
+            // Not knowing whether a reversal happened is safe to retry: a second reversal of
+            // the same receipt is refused by the terminal (0xB4), never a second refund.
+            // The next recovery pass closes this attempt and reverses again with a new one.
+            let state = if e.outcome_unknown() { AttemptState::Unknown } else { AttemptState::Aborted };
+            store.record_attempt(reversal_id, state, &AttemptDetails::default(), &e.to_string(), now_ms)?;
+            false
+        }
+    };
+    if reversed {
+        let note = format!("reversed by attempt {reversal_id}");
+        store.record_attempt(original.new.id, AttemptState::Reversed, &AttemptDetails::default(), &note, now_ms)?;
+    }
+    Ok(reversed)
+}
+
+/// Settles every attempt a crash, a time-out or a walk-out left behind: unresolved attempts are
+/// asked about, and approved payments whose sale never completed (other than `current_sale`,
+/// still on screen) are reversed.
+pub async fn recover<T: CardTerminal>(
+    store: &Store,
+    terminal: &mut T,
+    current_sale: Option<Uuid>,
+    clock: &dyn Clock,
+    ids: &dyn IdGen,
+    events: &EventSink,
+) -> Result<Recovery, AppError> {
+    let mut report = Recovery::default();
+    for attempt in store.unresolved_attempts()? {
+        let id = attempt.new.id;
+        if attempt.new.kind == AttemptKind::Reversal {
+            // An unanswered reversal is retried below as a fresh one; close this one.
+            if attempt.state == AttemptState::Sent {
+                store.record_attempt(
+                    id,
+                    AttemptState::Unknown,
+                    &AttemptDetails::default(),
+                    "restart",
+                    clock.now_ms(),
+                )?;
+            }
+            store.record_attempt(
+                id,
+                AttemptState::Declined,
+                &AttemptDetails::default(),
+                "superseded",
+                clock.now_ms(),
+            )?;
+            continue;
+        }
+        match resolve_attempt(store, terminal, &attempt, clock.now_ms()).await?.0 {
+            AttemptState::Approved => report.approved.push(id),
+            AttemptState::Unknown => report.still_unknown.push(id),
+            _ => report.declined.push(id),
+        }
+    }
+    for attempt in store.approved_attempts_without_sale()? {
+        if Some(attempt.new.sale_id) == current_sale {
+            continue;
+        }
+        if reverse_attempt(store, terminal, &attempt, ids.new_id(), events, clock.now_ms()).await? {
+            report.reversed.push(attempt.new.id);
+        }
+    }
+    Ok(report)
+}
+
+impl Register {
+    /// Takes `amount_minor` by card for the sale being paid. The attempt is committed before
+    /// the terminal hears of it, and a lost answer is resolved by asking the terminal.
+    pub async fn pay_card<T: CardTerminal>(
+        &mut self,
+        terminal: &mut T,
+        amount_minor: i64,
+        events: &EventSink,
+    ) -> Result<CardPayment, AppError> {
+        let (sale_id, currency, remaining) = {
+            let sale = self.sale().ok_or(AppError::NoSale)?;
+            (sale.id, sale.currency.code().to_string(), sale.remaining_minor()?)
+        };
+        if self.sale().map(|s| s.state) != Some(ringup_domain::cart::SaleState::Tendering) {
+            return Err(AppError::Domain(ringup_domain::DomainError::InvalidState {
+                state: "not at payment",
+                action: "take a card",
+            }));
+        }
+        if amount_minor <= 0 || amount_minor > remaining {
+            return Err(AppError::Domain(ringup_domain::DomainError::InvalidTender {
+                amount_minor,
+                reason: "must be positive and at most what is owed",
+            }));
+        }
+        let new = NewAttempt {
+            id: self.new_id(),
+            sale_id,
+            register_id: self.register_id().to_string(),
+            kind: AttemptKind::Authorization,
+            amount_minor,
+            currency,
+            reverses: None,
+        };
+        let store = self.store().clone();
+        store.begin_attempt(&new, self.now_ms())?;
+        let outcome = terminal.authorize(amount_minor, events).await;
+        let id = new.id;
+        match outcome {
+            Ok(CardOutcome::Approved(r)) => {
+                if r.amount_minor != amount_minor {
+                    // The terminal charged another amount than asked: record what it said and
+                    // reverse it, rather than complete a sale with the wrong money.
+                    let attempt =
+                        store.record_attempt(id, AttemptState::Approved, &details_of(&r), "approved", self.now_ms())?;
+                    let reversal = self.new_id();
+                    reverse_attempt(&store, terminal, &attempt, reversal, events, self.now_ms()).await?;
+                    return Ok(CardPayment::Aborted {
+                        reason: "the terminal charged a different amount; it was reversed".into(),
+                    });
+                }
+                store.record_attempt(id, AttemptState::Approved, &details_of(&r), "approved", self.now_ms())?;
+                let remaining_minor = self.take_card_tender(id, &r)?;
+                Ok(CardPayment::Approved { remaining_minor, receipt: r })
+            }
+            Ok(CardOutcome::Declined { result_code, reason }) => {
+                store.record_attempt(
+                    id,
+                    AttemptState::Declined,
+                    &refusal(result_code, &reason),
+                    &reason,
+                    self.now_ms(),
+                )?;
+                Ok(CardPayment::Declined { reason })
+            }
+            Ok(CardOutcome::Aborted { result_code, reason }) => {
+                store.record_attempt(
+                    id,
+                    AttemptState::Aborted,
+                    &refusal(result_code, &reason),
+                    &reason,
+                    self.now_ms(),
+                )?;
+                Ok(CardPayment::Aborted { reason })
+            }
+            Err(CardError::NotSent(why)) => {
+                store.record_attempt(id, AttemptState::Aborted, &refusal(0xFF, &why), &why, self.now_ms())?;
+                Ok(CardPayment::Aborted { reason: format!("the card terminal cannot be reached: {why}") })
+            }
+            Err(e) => {
+                store.record_attempt(
+                    id,
+                    AttemptState::Unknown,
+                    &AttemptDetails::default(),
+                    &e.to_string(),
+                    self.now_ms(),
+                )?;
+                let attempt = store.attempt(id)?.ok_or(AppError::NoSale)?;
+                match resolve_attempt(&store, terminal, &attempt, self.now_ms()).await? {
+                    (AttemptState::Approved, Some(r)) => {
+                        let remaining_minor = self.take_card_tender(id, &r)?;
+                        Ok(CardPayment::Approved { remaining_minor, receipt: r })
+                    }
+                    (AttemptState::Unknown, _) => Ok(CardPayment::Unknown {
+                        attempt_id: id,
+                        reason: format!("{e}; the payment will be checked with the terminal before anything else"),
+                    }),
+                    _ => Ok(CardPayment::Declined { reason: format!("{e}; the terminal did not take the payment") }),
+                }
+            }
+        }
+    }
+
+    /// Resolves this register's open questions with the terminal (run at start-up and after an
+    /// unknown outcome).
+    pub async fn recover_card_attempts<T: CardTerminal>(
+        &mut self,
+        terminal: &mut T,
+        events: &EventSink,
+    ) -> Result<Recovery, AppError> {
+        let current = self.sale().map(|s| s.id);
+        let store = self.store().clone();
+        let report = recover(&store, terminal, current, self.clock().as_ref(), self.ids().as_ref(), events).await?;
+        // An attempt of the sale on screen that turned out approved becomes its tender.
+        for id in &report.approved {
+            let Some(attempt) = store.attempt(*id)? else { continue };
+            if Some(attempt.new.sale_id) == current {
+                let d = &attempt.details;
+                let receipt = CardReceipt {
+                    amount_minor: attempt.new.amount_minor,
+                    masked_pan: d.masked_pan.clone().unwrap_or_default(),
+                    card_type: d.card_type.clone().unwrap_or_default(),
+                    terminal_id: d.terminal_id.clone().unwrap_or_default(),
+                    trace_no: d.trace_no.unwrap_or(0),
+                    receipt_no: d.card_receipt_no.unwrap_or(0),
+                    result_code: d.result_code.unwrap_or(0),
+                    slip: d.slip.clone(),
+                };
+                self.take_card_tender(*id, &receipt)?;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,307 @@
+//! The cash-register side of ZVT: sends a command, acknowledges every message the terminal
+//! sends (intermediate status, status information, print lines) as the spec requires, and
+//! ends at completion (06 0F) or abort (06 1E). Implements [`CardTerminal`].
+//!
+//! Time limits (PA00P015, time-outs): the terminal must acknowledge a command within T3
+//! (5 s); after that the customer is at the terminal and each further message may take up to
+//! T4 (180 s). A lost connection is re-opened on the next call.
+
+use super::apdu::{Command, StatusInformation, TerminalMessage, intermediate_text, result_text};
+use super::link::Apdu;
+use super::transport::{Framing, Link, TransportError};
+use crate::card::{
+    CardError, CardEvent, CardOutcome, CardReceipt, CardTerminal, CardTotal, EndOfDay, EventSink, TerminalStatus,
+};
+use std::future::Future;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZvtConfig {
+    /// The terminal's 6-digit password (sent as 3 BCD bytes).
+    pub password: u32,
+    /// ISO-4217 numeric currency code, 978 for EUR.
+    pub currency_code: u16,
+    /// Registration config byte (PA00P015, registration 06 00): which messages the ECR wants.
+    pub config_byte: u8,
+    pub t3: Duration,
+    pub t4: Duration,
+}
+
+impl Default for ZvtConfig {
+    fn default() -> Self {
+        ZvtConfig {
+            password: 0,
+            currency_code: 978,
+            // 0x86 = 1000 0110: ECR prints the receipts (bits 1 and 2), ECR controls the
+            // intermediate status display (bit 3) — as in the spec's example registration.
+            config_byte: 0x86,
+            t3: Duration::from_secs(5),
+            t4: Duration::from_secs(180),
+        }
+    }
+}
+
+/// Opens a byte stream to the terminal: TCP, a serial port, or an in-memory pipe in tests.
+pub trait Connect: Send + Sync {
+    type Io: AsyncRead + AsyncWrite + Unpin + Send;
+    fn connect(&self) -> impl Future<Output = std::io::Result<Self::Io>> + Send;
+}
+
+/// A terminal at a TCP address (port 20007 by convention).
+pub struct TcpConnect {
+    pub addr: String,
+    pub timeout: Duration,
+}
+
+impl Connect for TcpConnect {
+    type Io = tokio::net::TcpStream;
+
+    async fn connect(&self) -> std::io::Result<tokio::net::TcpStream> {
+        match tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect(&self.addr)).await {
+            Ok(stream) => stream,
+            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer from {}", self.addr))),
+        }
+    }
+}
+
+/// How a command's dialogue ended.
+#[derive(Debug, Default)]
+struct Reply {
+    status: Option<StatusInformation>,
+    slip: Vec<String>,
+    /// `None` for a completion, the result code for an abort.
+    aborted: Option<(u8, Option<String>)>,
+    terminal_id: Option<u32>,
+}
+
+pub struct ZvtTerminal<C: Connect> {
+    connector: C,
+    framing: Framing,
+    config: ZvtConfig,
+    link: Option<Link<C::Io>>,
+}
+
+fn card_error(e: TransportError, waited: Duration) -> CardError {
+    match e {
+        TransportError::Timeout => CardError::Timeout(u64::try_from(waited.as_millis()).unwrap_or(u64::MAX)),
+        TransportError::Closed | TransportError::Io(_) | TransportError::NoAck(_) => CardError::Disconnected,
+        TransportError::Protocol(p) => CardError::Protocol(p),
+    }
+}
+
+/// Card types by the ZVT card-type byte (BMP 8A; PA00P015, list of ZVT card types), for
+/// receipts and end-of-day totals when the terminal sends no card name.
+pub fn card_type_name(code: u8) -> &'static str {
+    match code {
+        5 => "girocard",
+        6 => "Mastercard",
+        8 => "American Express",
+        10 => "Visa",
+        11 => "Visa Electron",
+        12 => "Diners",
+        13 => "V PAY",
+        14 => "JCB",
+        46 => "Maestro",
+        _ => "card",
+    }
+}
+
+fn receipt_from(si: &StatusInformation, slip: Vec<String>, terminal_id: Option<u32>) -> Option<CardReceipt> {
+    let amount_minor = i64::try_from(si.amount_minor?).ok()?;
+    Some(CardReceipt {
+        amount_minor,
+        masked_pan: si.masked_pan.clone().unwrap_or_default(),
+        card_type: si.card_name.clone().unwrap_or_else(|| card_type_name(si.card_type.unwrap_or(0)).to_string()),
+        terminal_id: format!("{:08}", si.terminal_id.or(terminal_id).unwrap_or(0)),
+        trace_no: si.trace_no?,
+        receipt_no: si.receipt_no.unwrap_or(0),
+        result_code: si.result_code.unwrap_or(0),
+        slip,
+    })
+}
+
+/// Whether an abort's result code means the customer or the terminal stopped (nothing was
+/// asked of the card issuer) rather than a refusal.
+fn is_abort(code: u8) -> bool {
+    matches!(code, 0x6C | 0x9C | 0xDC | 0xDF | 0xA0 | 0x83)
+}
+
+fn outcome(reply: Reply) -> Result<CardOutcome, CardError> {
+    if let Some((code, text)) = reply.aborted {
+        let reason = text.unwrap_or_else(|| result_text(code).to_string());
+        return Ok(if is_abort(code) {
+            CardOutcome::Aborted { result_code: code, reason }
+        } else {
+            CardOutcome::Declined { result_code: code, reason }
+        });
+    }
+    let status = reply.status.ok_or_else(|| CardError::Protocol("completed without status information".into()))?;
+    match status.result_code.unwrap_or(0) {
+        0 => receipt_from(&status, reply.slip, reply.terminal_id)
+            .map(CardOutcome::Approved)
+            .ok_or_else(|| CardError::Protocol("approval without amount or trace number".into())),
+        code => Ok(CardOutcome::Declined { result_code: code, reason: result_text(code).to_string() }),
+    }
+}
+
+impl<C: Connect> ZvtTerminal<C> {
+    pub fn new(connector: C, framing: Framing, config: ZvtConfig) -> ZvtTerminal<C> {
+        ZvtTerminal { connector, framing, config, link: None }
+    }
+
+    /// Takes the open connection out (or opens one). While a dialogue runs, the connection lives
+    /// only inside it: if the caller drops the future mid-dialogue (a crash of the caller, a
+    /// time-out around it), the half-used connection is closed with it and never reused.
+    async fn take_link(&mut self) -> Result<Link<C::Io>, CardError> {
+        match self.link.take() {
+            Some(link) => Ok(link),
+            None => {
+                let io = self.connector.connect().await.map_err(|e| CardError::NotSent(e.to_string()))?;
+                Ok(Link::new(io, self.framing))
+            }
+        }
+    }
+
+    async fn ack(link: &mut Link<C::Io>) -> Result<(), TransportError> {
+        link.send(&TerminalMessage::Ack.to_apdu().map_err(|e| TransportError::Protocol(e.to_string()))?).await
+    }
+
+    /// One command's whole dialogue. On any transport failure the connection is dropped (it
+    /// is re-opened by the next call) and the error says the outcome is unknown.
+    async fn run(&mut self, command: &Command, events: Option<&EventSink>) -> Result<Reply, CardError> {
+        let apdu: Apdu = command.to_apdu().map_err(|e| CardError::Protocol(e.to_string()))?;
+        let (t3, t4) = (self.config.t3, self.config.t4);
+        let mut link = self.take_link().await?;
+        let result = Self::dialogue(&mut link, &apdu, events, t3, t4).await;
+        if result.is_ok() {
+            self.link = Some(link);
+        }
+        result
+    }
+
+    async fn dialogue(
+        link: &mut Link<C::Io>,
+        apdu: &Apdu,
+        events: Option<&EventSink>,
+        t3: Duration,
+        t4: Duration,
+    ) -> Result<Reply, CardError> {
+        link.send(apdu).await.map_err(|e| card_error(e, t3))?;
+        let mut reply = Reply::default();
+        let mut acknowledged = false;
+        loop {
+            let wait = if acknowledged { t4 } else { t3 };
+            let raw = link.recv(wait).await.map_err(|e| card_error(e, wait))?;
+            let message = TerminalMessage::parse(&raw).map_err(|e| CardError::Protocol(e.to_string()))?;
+            match message {
+                TerminalMessage::Ack if !acknowledged => {
+                    acknowledged = true;
+                    continue;
+                }
+                TerminalMessage::Nak(code) if !acknowledged => {
+                    reply.aborted = Some((code, Some(format!("the terminal refused the command ({code:#04x})"))));
+                    return Ok(reply);
+                }
+                TerminalMessage::IntermediateStatus { code, .. } => {
+                    if let Some(sink) = events {
+                        // A full channel only loses a display line, never a payment.
+                        let _dropped_when_full = sink.try_send(CardEvent::Display(intermediate_text(code).to_string()));
+                    }
+                }
+                TerminalMessage::StatusInformation(si) => reply.status = Some(si),
+                TerminalMessage::PrintLine { text, .. } => reply.slip.push(text),
+                TerminalMessage::PrintTextBlock { lines, .. } => reply.slip.extend(lines),
+                TerminalMessage::Completion { terminal_id, .. } => {
+                    reply.terminal_id = terminal_id;
+                    Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+                    return Ok(reply);
+                }
+                TerminalMessage::Abort { result_code, text } => {
+                    reply.aborted = Some((result_code, text));
+                    Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+                    return Ok(reply);
+                }
+                // The ECR acknowledges what it does not act on, so the terminal goes on.
+                _ => {}
+            }
+            acknowledged = true;
+            Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+        }
+    }
+
+    /// Registers the cash register at the terminal (06 00) with the terminal's password.
+    pub async fn register(&mut self) -> Result<TerminalStatus, CardError> {
+        let command = Command::Registration {
+            password: self.config.password,
+            config_byte: self.config.config_byte,
+            currency: Some(self.config.currency_code),
+            service_byte: None,
+        };
+        let reply = self.run(&command, None).await?;
+        Ok(status_of(reply))
+    }
+}
+
+fn status_of(reply: Reply) -> TerminalStatus {
+    let terminal_id =
+        reply.terminal_id.or(reply.status.as_ref().and_then(|s| s.terminal_id)).map(|t| format!("{t:08}"));
+    match reply.aborted {
+        None => TerminalStatus { terminal_id, ready: true, text: "ready".into() },
+        Some((code, text)) => {
+            TerminalStatus { terminal_id, ready: false, text: text.unwrap_or_else(|| result_text(code).to_string()) }
+        }
+    }
+}
+
+impl<C: Connect> CardTerminal for ZvtTerminal<C> {
+    async fn authorize(&mut self, amount_minor: i64, events: &EventSink) -> Result<CardOutcome, CardError> {
+        let amount_minor = u64::try_from(amount_minor).map_err(|_| CardError::NotSent("negative amount".into()))?;
+        let command =
+            Command::Authorization { amount_minor, currency: Some(self.config.currency_code), payment_type: None };
+        outcome(self.run(&command, Some(events)).await?)
+    }
+
+    async fn refund(&mut self, amount_minor: i64, events: &EventSink) -> Result<CardOutcome, CardError> {
+        let amount_minor = u64::try_from(amount_minor).map_err(|_| CardError::NotSent("negative amount".into()))?;
+        let command = Command::Refund { password: self.config.password, amount_minor };
+        outcome(self.run(&command, Some(events)).await?)
+    }
+
+    async fn reverse(&mut self, receipt_no: u32, events: &EventSink) -> Result<CardOutcome, CardError> {
+        let command = Command::Reversal { password: self.config.password, receipt_no };
+        outcome(self.run(&command, Some(events)).await?)
+    }
+
+    async fn last_transaction(&mut self) -> Result<Option<CardReceipt>, CardError> {
+        let reply = self.run(&Command::RepeatReceipt { password: self.config.password }, None).await?;
+        if reply.aborted.is_some() {
+            return Ok(None);
+        }
+        Ok(reply.status.as_ref().and_then(|si| receipt_from(si, reply.slip.clone(), reply.terminal_id)))
+    }
+
+    async fn end_of_day(&mut self, events: &EventSink) -> Result<EndOfDay, CardError> {
+        let reply = self.run(&Command::EndOfDay { password: self.config.password }, Some(events)).await?;
+        if let Some((code, text)) = reply.aborted {
+            return Err(CardError::Protocol(text.unwrap_or_else(|| result_text(code).to_string())));
+        }
+        let status = reply.status.unwrap_or_default();
+        let total_minor = i64::try_from(status.amount_minor.unwrap_or(0)).unwrap_or(i64::MAX);
+        let by_card_type = status
+            .individual_totals
+            .iter()
+            .map(|t| CardTotal {
+                card_type: t.card_type.clone(),
+                count: t.count,
+                amount_minor: i64::try_from(t.amount_minor).unwrap_or(i64::MAX),
+            })
+            .collect();
+        Ok(EndOfDay { total_minor, by_card_type, slip: reply.slip })
+    }
+
+    async fn status(&mut self) -> Result<TerminalStatus, CardError> {
+        let command = Command::StatusEnquiry { password: Some(self.config.password), service_byte: None };
+        Ok(status_of(self.run(&command, None).await?))
+    }
+}

@@ -1,0 +1,290 @@
+//! A simulated ZVT card terminal: it speaks the real protocol (TCP or serial framing) through
+//! the same codec as our driver, keeps its own journal of bookings, and misbehaves on request.
+//!
+//! Approval rule (deterministic): an amount whose cents are one of `decline_cents` (51 by
+//! default, e.g. 12.51) is declined with result code 05; every other amount is approved.
+//! Repeat receipt, reversal and end of day work from the journal, so they return the right
+//! transaction and the right totals per card type.
+
+use ringup_devices::zvt::apdu::{Command, IndividualTotal, StatusInformation, TerminalMessage};
+use ringup_devices::zvt::link::Apdu;
+use ringup_devices::zvt::transport::{Framing, Link, TransportError};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// How long the simulator waits for the ECR's acknowledgement of each message (T3).
+const ACK_WAIT: Duration = Duration::from_secs(5);
+/// Longest the simulator waits for the next command on an idle connection.
+const IDLE_WAIT: Duration = Duration::from_secs(24 * 3600);
+/// Bookings kept; older ones are forgotten, like a real terminal's limited journal.
+const JOURNAL_CAPACITY: usize = 100_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    pub terminal_id: u32,
+    pub password: u32,
+    pub decline_cents: Vec<u8>,
+    /// Pause before each message, like a customer at the PIN pad (0 in fast tests).
+    pub step_delay: Duration,
+    /// The card the simulated customer presents: ZVT card type byte, name, masked PAN.
+    pub card_type: u8,
+    pub card_name: String,
+    pub masked_pan: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            terminal_id: 52_500_001,
+            password: 0,
+            decline_cents: vec![51],
+            step_delay: Duration::ZERO,
+            card_type: 5,
+            card_name: "girocard".into(),
+            masked_pan: "672600******1234".into(),
+        }
+    }
+}
+
+/// A misbehaviour for the next transaction (faults are taken one per transaction, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Book the payment, then drop the connection before the status information goes out.
+    DropAfterApproval,
+    /// Acknowledge the command, then say nothing more; nothing is booked.
+    Silent,
+    /// Send the next N frames with a bad CRC (serial framing).
+    BadCrc(u32),
+    /// NAK the next N frames received (serial framing).
+    NakFirst(u32),
+    /// Garble the length byte of the status information.
+    GarbleLength,
+    /// Lose power after the first intermediate status: the connection drops, nothing booked.
+    RebootMidTransaction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingKind {
+    Authorization,
+    Refund,
+    Reversal,
+}
+
+/// One transaction in the simulator's journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub kind: BookingKind,
+    pub amount_minor: u64,
+    pub trace_no: u32,
+    pub receipt_no: u32,
+    pub result_code: u8,
+    pub card_type: u8,
+    pub reversed: bool,
+}
+
+struct State {
+    config: SimConfig,
+    journal: VecDeque<Booking>,
+    /// Index in `journal` where the current end-of-day period starts.
+    period_start: usize,
+    next_trace: u32,
+    next_receipt: u32,
+    faults: VecDeque<Fault>,
+    registered: bool,
+}
+
+pub struct SimTerminal {
+    state: Mutex<State>,
+}
+
+/// What one command's dialogue ends with.
+enum Step {
+    Send(Box<TerminalMessage>),
+    /// Close the connection now (power loss, cable pulled).
+    Drop,
+    /// Stay silent until the ECR gives up and closes.
+    Hang,
+}
+
+impl SimTerminal {
+    pub fn new(config: SimConfig) -> Arc<SimTerminal> {
+        Arc::new(SimTerminal {
+            state: Mutex::new(State {
+                config,
+                journal: VecDeque::new(),
+                period_start: 0,
+                next_trace: 1,
+                next_receipt: 1,
+                faults: VecDeque::new(),
+                registered: false,
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic in another task must not take the simulator down with it.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues a fault for a coming transaction.
+    pub fn push_fault(&self, fault: Fault) {
+        self.lock().faults.push_back(fault);
+    }
+
+    pub fn journal(&self) -> Vec<Booking> {
+        self.lock().journal.iter().cloned().collect()
+    }
+
+    pub fn is_registered(&self) -> bool {
+        self.lock().registered
+    }
+
+    /// Serves one connection until the ECR closes it (or a fault drops it).
+    pub async fn serve<IO: AsyncRead + AsyncWrite + Unpin + Send>(
+        &self,
+        io: IO,
+        framing: Framing,
+    ) -> Result<(), TransportError> {
+        let mut link = Link::new(io, framing);
+        loop {
+            let apdu = match link.recv(IDLE_WAIT).await {
+                Ok(a) => a,
+                Err(TransportError::Closed) => return Ok(()),
+                Err(TransportError::Protocol(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let command = match Command::parse(&apdu) {
+                Ok(Command::Other { .. }) | Err(_) => {
+                    // Not a command we know: "command not supported" (84 83 00).
+                    link.send(&apdu_of(TerminalMessage::Nak(0x83))).await?;
+                    continue;
+                }
+                Ok(command) => command,
+            };
+            let fault = self.take_fault(&command, &mut link);
+            link.send(&apdu_of(TerminalMessage::Ack)).await?;
+            let steps = self.steps(&command, fault);
+            for step in steps {
+                match step {
+                    Step::Drop => return Ok(()),
+                    Step::Hang => {
+                        // Wait for the ECR to give up; whatever it sends is not answered.
+                        while link.recv(IDLE_WAIT).await.is_ok() {}
+                        return Ok(());
+                    }
+                    Step::Send(message) => {
+                        let delay = self.lock().config.step_delay;
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        if fault == Some(Fault::GarbleLength)
+                            && matches!(*message, TerminalMessage::StatusInformation(_))
+                        {
+                            link.faults.garble_next_length = true;
+                        }
+                        link.send(&apdu_of(*message)).await?;
+                        // Every terminal message is acknowledged by the ECR with 80 00 00.
+                        let ack = link.recv(ACK_WAIT).await?;
+                        if !matches!(TerminalMessage::parse(&ack), Ok(TerminalMessage::Ack)) {
+                            return Err(TransportError::Protocol("expected the ECR's acknowledgement".into()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes the next fault for a transaction; link-level faults are armed on the link.
+    fn take_fault<IO: AsyncRead + AsyncWrite + Unpin + Send>(
+        &self,
+        command: &Command,
+        link: &mut Link<IO>,
+    ) -> Option<Fault> {
+        let transactional =
+            matches!(command, Command::Authorization { .. } | Command::Refund { .. } | Command::Reversal { .. });
+        if !transactional {
+            return None;
+        }
+        let fault = self.lock().faults.pop_front()?;
+        match fault {
+            Fault::BadCrc(n) => link.faults.corrupt_sends = n,
+            Fault::NakFirst(n) => link.faults.nak_receives = n,
+            _ => {}
+        }
+        Some(fault)
+    }
+
+    fn steps(&self, command: &Command, fault: Option<Fault>) -> Vec<Step> {
+        let mut st = self.lock();
+        match command {
+            Command::Authorization { amount_minor, .. } => st.payment(BookingKind::Authorization, *amount_minor, fault),
+            Command::Refund { password, amount_minor } => {
+                if *password != st.config.password {
+                    return vec![Step::send(TerminalMessage::Abort { result_code: 0x6F, text: None })];
+                }
+                st.payment(BookingKind::Refund, *amount_minor, fault)
+            }
+            Command::Reversal { receipt_no, .. } => st.reversal(*receipt_no, fault),
+            Command::RepeatReceipt { .. } => st.repeat_receipt(),
+            Command::EndOfDay { .. } => st.end_of_day(),
+            Command::Registration { password, .. } => {
+                if *password != st.config.password {
+                    return vec![Step::send(TerminalMessage::Abort {
+                        result_code: 0x6F,
+                        text: Some("wrong password".into()),
+                    })];
+                }
+                st.registered = true;
+                vec![st.completion()]
+            }
+            Command::StatusEnquiry { .. } | Command::Diagnosis => vec![st.completion()],
+            Command::LogOff | Command::Abort | Command::Other { .. } => Vec::new(),
+        }
+    }
+}
+
+impl Step {
+    fn send(message: TerminalMessage) -> Step {
+        Step::Send(Box::new(message))
+    }
+}
+
+fn apdu_of(message: TerminalMessage) -> Apdu {
+    // The simulator only builds messages the codec can encode; a failure here is a bug in the
+    // simulator itself, reported as a "system error" abort rather than a panic.
+    message.to_apdu().unwrap_or(Apdu { class: 0x06, instr: 0x1E, data: vec![0xFF] })
+}
+
+#[cfg(test)]
+#[path = "terminal_tests.rs"]
+mod tests;
+
+#[path = "terminal_flows.rs"]
+mod flows;
+
+/// Connects a driver to a simulator in the same process through an in-memory pipe: real bytes
+/// both ways, real framing, no socket. Each connection gets its own pipe, like a new cable.
+pub struct InProcess {
+    pub sim: Arc<SimTerminal>,
+    pub framing: Framing,
+}
+
+/// Bytes an in-memory pipe buffers, like a serial driver's buffer.
+const PIPE_BYTES: usize = 8 * 1024;
+
+impl ringup_devices::zvt::client::Connect for InProcess {
+    type Io = tokio::io::DuplexStream;
+
+    async fn connect(&self) -> std::io::Result<tokio::io::DuplexStream> {
+        let (ours, theirs) = tokio::io::duplex(PIPE_BYTES);
+        let sim = self.sim.clone();
+        let framing = self.framing;
+        tokio::spawn(async move {
+            // A connection the simulator ends (a fault, a closed pipe) is its own business.
+            let _served = sim.serve(theirs, framing).await;
+        });
+        Ok(ours)
+    }
+}

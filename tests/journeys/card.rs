@@ -1,0 +1,110 @@
+//! Card payments end to end: the app, the store and the ZVT driver against the simulated
+//! terminal (real protocol bytes through an in-memory cable), with its faults.
+
+use crate::support::shop;
+use hardware_sim::terminal::{Booking, BookingKind, Fault, InProcess, SimConfig, SimTerminal};
+use ringup_app::{CardPayment, Register};
+use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
+use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
+use ringup_devices::zvt::transport::Framing;
+use ringup_domain::attempt::AttemptState;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+fn terminal(sim: &Arc<SimTerminal>) -> ZvtTerminal<InProcess> {
+    // Short time-outs: the simulator answers at once unless a fault makes it silent.
+    let config = ZvtConfig { t3: Duration::from_millis(500), t4: Duration::from_millis(2_000), ..ZvtConfig::default() };
+    ZvtTerminal::new(InProcess { sim: sim.clone(), framing: Framing::Serial }, Framing::Serial, config)
+}
+
+fn events() -> mpsc::Sender<CardEvent> {
+    let (tx, mut rx) = mpsc::channel(EVENT_CAPACITY);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    tx
+}
+
+/// Rings up one coffee (14.99) and goes to payment.
+fn coffee(reg: &mut Register) -> i64 {
+    reg.scan("4012345000016").expect("coffee");
+    reg.begin_tender().expect("tender").total_minor()
+}
+
+fn live(journal: &[Booking]) -> Vec<&Booking> {
+    journal.iter().filter(|b| b.kind == BookingKind::Authorization && b.result_code == 0 && !b.reversed).collect()
+}
+
+#[tokio::test]
+async fn a_card_payment_is_recorded_before_it_is_sent_and_completes_the_sale() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = terminal(&sim);
+    let mut reg = shop.register("R1", 11);
+    let total = coffee(&mut reg);
+    let paid = reg.pay_card(&mut zvt, total, &events()).await.expect("pay");
+    let CardPayment::Approved { remaining_minor: 0, receipt } = paid else { panic!("approved in full: {paid:?}") };
+    let done = reg.complete().expect("complete");
+    let attempts = shop.store.attempts_for_sale(done.sale_id).expect("attempts");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].state, AttemptState::Approved);
+    assert_eq!(
+        attempts[0].details.trace_no,
+        Some(receipt.trace_no),
+        "the terminal's numbers are kept with the attempt"
+    );
+    assert!(done.receipt.render_text(42).contains("672600******1234"), "the receipt shows the masked PAN");
+}
+
+#[tokio::test]
+async fn a_declined_card_leaves_the_sale_open_for_another_tender() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig { decline_cents: vec![99], ..SimConfig::default() });
+    let mut zvt = terminal(&sim);
+    let mut reg = shop.register("R1", 12);
+    let total = coffee(&mut reg);
+    let paid = reg.pay_card(&mut zvt, total, &events()).await.expect("pay");
+    assert!(matches!(paid, CardPayment::Declined { .. }), "14.99 ends in 99: declined: {paid:?}");
+    assert_eq!(reg.sale().expect("sale").remaining_minor().expect("remaining"), total, "nothing was paid");
+    assert_eq!(reg.pay_cash(2000).expect("cash"), 0, "the customer pays cash instead");
+    reg.complete().expect("complete");
+}
+
+#[tokio::test]
+async fn an_approval_whose_answer_was_lost_is_found_not_charged_again() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = terminal(&sim);
+    let mut reg = shop.register("R1", 13);
+    let total = coffee(&mut reg);
+    sim.push_fault(Fault::DropAfterApproval);
+    let paid = reg.pay_card(&mut zvt, total, &events()).await.expect("pay");
+    assert!(matches!(paid, CardPayment::Approved { remaining_minor: 0, .. }), "found by asking the terminal: {paid:?}");
+    reg.complete().expect("complete");
+    assert_eq!(live(&sim.journal()).len(), 1, "the customer was charged exactly once");
+}
+
+#[tokio::test]
+async fn after_a_crash_an_approved_payment_of_a_lost_sale_is_reversed() {
+    let shop = shop();
+    // A customer slow at the PIN pad: the terminal books at once, answers after a while.
+    let sim = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(200), ..SimConfig::default() });
+    let mut zvt = terminal(&sim);
+    {
+        let mut reg = shop.register("R1", 14);
+        let total = coffee(&mut reg);
+        // The till dies while the customer is at the terminal: the register is gone with its
+        // sale, the payment future with it.
+        let sink = events();
+        let attempt_then_crash = reg.pay_card(&mut zvt, total, &sink);
+        let crashed = tokio::time::timeout(Duration::from_millis(100), attempt_then_crash).await;
+        assert!(crashed.is_err(), "the crash comes before the terminal's answer");
+    }
+    let unresolved = shop.store.unresolved_attempts().expect("query");
+    assert_eq!(unresolved.len(), 1, "the attempt was on disk before the terminal heard of it");
+    let mut reg = shop.register("R1", 15);
+    let report = reg.recover_card_attempts(&mut zvt, &events()).await.expect("recover");
+    assert_eq!(report.approved.len(), 1, "asking the terminal shows it was approved");
+    assert_eq!(report.reversed, report.approved, "and, its sale lost, it is reversed");
+    assert!(live(&sim.journal()).is_empty(), "the customer ends up charged nothing");
+    assert!(shop.store.unresolved_attempts().expect("query").is_empty(), "nothing is left unresolved");
+}
