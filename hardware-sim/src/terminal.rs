@@ -32,6 +32,9 @@ pub struct SimConfig {
     pub card_type: u8,
     pub card_name: String,
     pub masked_pan: String,
+    /// Emulates a serial line of this speed: every byte in either direction takes 10 bit times
+    /// (8N1 plus start bit), so a benchmark over a pseudo-terminal sees real wire time.
+    pub baud: Option<u32>,
 }
 
 impl Default for SimConfig {
@@ -44,6 +47,7 @@ impl Default for SimConfig {
             card_type: 5,
             card_name: "girocard".into(),
             masked_pan: "672600******1234".into(),
+            baud: None,
         }
     }
 }
@@ -97,6 +101,8 @@ struct State {
 
 pub struct SimTerminal {
     state: Mutex<State>,
+    /// Bytes that crossed the line in either direction, framing and ACK bytes included.
+    wire_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// What one command's dialogue ends with.
@@ -120,6 +126,7 @@ impl SimTerminal {
                 faults: VecDeque::new(),
                 registered: false,
             }),
+            wire_bytes: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -141,6 +148,27 @@ impl SimTerminal {
         self.lock().registered
     }
 
+    /// Bytes exchanged so far, both directions, as they went over the line.
+    pub fn wire_bytes(&self) -> u64 {
+        self.wire_bytes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts an APDU's bytes on the line and, on an emulated slow line, waits for them.
+    async fn on_wire(&self, apdu: &Apdu, framing: Framing) {
+        let raw = apdu.to_bytes().map(|b| b.len()).unwrap_or(0);
+        let bytes = match framing {
+            Framing::Tcp => raw,
+            // DLE STX … DLE ETX CRC CRC, DLE bytes doubled, and the receiver's ACK byte.
+            Framing::Serial => apdu.to_bytes().map(|b| ringup_devices::zvt::link::encode_frame(&b).len() + 1).unwrap_or(0),
+        };
+        let bytes = u64::try_from(bytes).unwrap_or(0);
+        self.wire_bytes.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        let baud = self.lock().config.baud;
+        if let Some(baud) = baud.filter(|b| *b > 0) {
+            tokio::time::sleep(Duration::from_micros(bytes * 10 * 1_000_000 / u64::from(baud))).await;
+        }
+    }
+
     /// Serves one connection until the ECR closes it (or a fault drops it).
     pub async fn serve<IO: AsyncRead + AsyncWrite + Unpin + Send>(
         &self,
@@ -150,7 +178,10 @@ impl SimTerminal {
         let mut link = Link::new(io, framing);
         loop {
             let apdu = match link.recv(IDLE_WAIT).await {
-                Ok(a) => a,
+                Ok(a) => {
+                    self.on_wire(&a, framing).await;
+                    a
+                }
                 Err(TransportError::Closed) => return Ok(()),
                 Err(TransportError::Protocol(_)) => continue,
                 Err(e) => return Err(e),
@@ -164,7 +195,9 @@ impl SimTerminal {
                 Ok(command) => command,
             };
             let fault = self.take_fault(&command, &mut link);
-            link.send(&apdu_of(TerminalMessage::Ack)).await?;
+            let ack = apdu_of(TerminalMessage::Ack);
+            self.on_wire(&ack, framing).await;
+            link.send(&ack).await?;
             let steps = self.steps(&command, fault);
             for step in steps {
                 match step {
@@ -184,9 +217,12 @@ impl SimTerminal {
                         {
                             link.faults.garble_next_length = true;
                         }
-                        link.send(&apdu_of(*message)).await?;
+                        let apdu = apdu_of(*message);
+                        self.on_wire(&apdu, framing).await;
+                        link.send(&apdu).await?;
                         // Every terminal message is acknowledged by the ECR with 80 00 00.
                         let ack = link.recv(ACK_WAIT).await?;
+                        self.on_wire(&ack, framing).await;
                         if !matches!(TerminalMessage::parse(&ack), Ok(TerminalMessage::Ack)) {
                             return Err(TransportError::Protocol("expected the ECR's acknowledgement".into()));
                         }

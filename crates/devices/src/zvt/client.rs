@@ -65,6 +65,28 @@ impl Connect for TcpConnect {
     }
 }
 
+/// A terminal on a serial port (or a pseudo-terminal): 8 data bits, no parity, 2 stop bits, as
+/// PA00P015 asks for by default; 9600 to 115200 baud.
+pub struct SerialConnect {
+    pub path: String,
+    pub baud: u32,
+}
+
+impl Connect for SerialConnect {
+    type Io = tokio_serial::SerialStream;
+
+    async fn connect(&self) -> std::io::Result<tokio_serial::SerialStream> {
+        use tokio_serial::SerialPortBuilderExt;
+        tokio_serial::new(&self.path, self.baud)
+            .data_bits(tokio_serial::DataBits::Eight)
+            .parity(tokio_serial::Parity::None)
+            .stop_bits(tokio_serial::StopBits::Two)
+            .flow_control(tokio_serial::FlowControl::None)
+            .open_native_async()
+            .map_err(std::io::Error::from)
+    }
+}
+
 /// How a command's dialogue ended.
 #[derive(Debug, Default)]
 struct Reply {
@@ -227,6 +249,26 @@ impl<C: Connect> ZvtTerminal<C> {
             }
             acknowledged = true;
             Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+        }
+    }
+
+    /// Asks the terminal to check itself and its connection to the host (06 70).
+    pub async fn diagnosis(&mut self) -> Result<TerminalStatus, CardError> {
+        Ok(status_of(self.run(&Command::Diagnosis, None).await?))
+    }
+
+    /// Ends the session with the terminal (06 02); the terminal only acknowledges it.
+    pub async fn log_off(&mut self) -> Result<(), CardError> {
+        let apdu = Command::LogOff.to_apdu().map_err(|e| CardError::Protocol(e.to_string()))?;
+        let mut link = self.take_link().await?;
+        link.send(&apdu).await.map_err(|e| card_error(e, self.config.t3))?;
+        let answer = link.recv(self.config.t3).await.map_err(|e| card_error(e, self.config.t3))?;
+        match TerminalMessage::parse(&answer) {
+            Ok(TerminalMessage::Ack) => {
+                self.link = Some(link);
+                Ok(())
+            }
+            other => Err(CardError::Protocol(format!("log-off answered with {other:?}"))),
         }
     }
 
