@@ -159,13 +159,18 @@ impl SimTerminal {
         let bytes = match framing {
             Framing::Tcp => raw,
             // DLE STX … DLE ETX CRC CRC, DLE bytes doubled, and the receiver's ACK byte.
-            Framing::Serial => apdu.to_bytes().map(|b| ringup_devices::zvt::link::encode_frame(&b).len() + 1).unwrap_or(0),
+            Framing::Serial => {
+                apdu.to_bytes().map(|b| ringup_devices::zvt::link::encode_frame(&b).len() + 1).unwrap_or(0)
+            }
         };
         let bytes = u64::try_from(bytes).unwrap_or(0);
         self.wire_bytes.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
         let baud = self.lock().config.baud;
         if let Some(baud) = baud.filter(|b| *b > 0) {
-            tokio::time::sleep(Duration::from_micros(bytes * 10 * 1_000_000 / u64::from(baud))).await;
+            // Tokio's timer ticks in milliseconds, coarser than one frame at 115200 baud: the
+            // line is held with a precise thread sleep on the blocking pool instead.
+            let wire = Duration::from_micros(bytes * 10 * 1_000_000 / u64::from(baud));
+            let _slept = tokio::task::spawn_blocking(move || std::thread::sleep(wire)).await;
         }
     }
 

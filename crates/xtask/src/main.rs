@@ -34,7 +34,8 @@ fn dispatch(args: &[String]) -> Result<()> {
             deps::ensure_system_packages()?;
             let mut cmd = vec!["bench", "--package", "ringup-store", "--bench", "store", "--"];
             cmd.extend(args[1..].iter().map(String::as_str));
-            cargo(&root, &cmd)
+            cargo(&root, &cmd)?;
+            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])
         }
         Some("gen-catalog") => {
             deps::ensure_system_packages()?;
