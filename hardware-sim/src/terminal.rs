@@ -32,6 +32,8 @@ pub struct SimConfig {
     pub card_type: u8,
     pub card_name: String,
     pub masked_pan: String,
+    /// How long the terminal stays silent under [`Fault::Silent`] before it is itself again.
+    pub silent_for: Duration,
     /// Emulates a serial line of this speed: every byte in either direction takes 10 bit times
     /// (8N1 plus start bit), so a benchmark over a pseudo-terminal sees real wire time.
     pub baud: Option<u32>,
@@ -47,6 +49,7 @@ impl Default for SimConfig {
             card_type: 5,
             card_name: "girocard".into(),
             masked_pan: "672600******1234".into(),
+            silent_for: Duration::from_millis(1_000),
             baud: None,
         }
     }
@@ -57,7 +60,8 @@ impl Default for SimConfig {
 pub enum Fault {
     /// Book the payment, then drop the connection before the status information goes out.
     DropAfterApproval,
-    /// Acknowledge the command, then say nothing more; nothing is booked.
+    /// Acknowledge the command, then say nothing (and ignore everything) for `silent_for`;
+    /// nothing is booked.
     Silent,
     /// Send the next N frames with a bad CRC (serial framing).
     BadCrc(u32),
@@ -110,7 +114,7 @@ enum Step {
     Send(Box<TerminalMessage>),
     /// Close the connection now (power loss, cable pulled).
     Drop,
-    /// Stay silent until the ECR gives up and closes.
+    /// Stay silent (ignoring whatever arrives) for a while, then drop the dialogue.
     Hang,
 }
 
@@ -208,8 +212,11 @@ impl SimTerminal {
                 match step {
                     Step::Drop => return Ok(()),
                     Step::Hang => {
-                        // Wait for the ECR to give up; whatever it sends is not answered.
-                        while link.recv(IDLE_WAIT).await.is_ok() {}
+                        // Whatever the ECR sends meanwhile is not answered; then the session
+                        // ends (on TCP the connection closes; on a serial line it goes on).
+                        let silent_for = self.lock().config.silent_for;
+                        let until = tokio::time::Instant::now() + silent_for;
+                        while let Ok(Ok(_ignored)) = tokio::time::timeout_at(until, link.recv(silent_for)).await {}
                         return Ok(());
                     }
                     Step::Send(message) => {

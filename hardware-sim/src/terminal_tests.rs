@@ -77,7 +77,8 @@ async fn a_dropped_approval_is_found_again_by_repeat_receipt() {
 
 #[tokio::test(start_paused = true)]
 async fn a_silent_terminal_times_out_and_a_rebooted_one_booked_nothing() {
-    let sim = SimTerminal::new(SimConfig::default());
+    // Silent for longer than the driver's T4 (180 s): the driver gives up first.
+    let sim = SimTerminal::new(SimConfig { silent_for: Duration::from_secs(600), ..SimConfig::default() });
     let mut zvt = driver(&sim, Framing::Tcp);
     let (tx, _rx) = events();
     sim.push_fault(Fault::Silent);
@@ -88,6 +89,11 @@ async fn a_silent_terminal_times_out_and_a_rebooted_one_booked_nothing() {
     assert!(sim.journal().is_empty(), "neither booked anything");
     let ok = zvt.authorize(1000, &tx).await.expect("the next payment works");
     assert!(matches!(ok, CardOutcome::Approved(_)));
+    let brief = SimTerminal::new(SimConfig::default());
+    let mut other = driver(&brief, Framing::Tcp);
+    brief.push_fault(Fault::Silent);
+    assert_eq!(other.authorize(1000, &tx).await, Err(CardError::Disconnected), "a brief silence ends the session");
+    assert!(matches!(other.authorize(1000, &tx).await, Ok(CardOutcome::Approved(_))), "and the terminal is back");
 }
 
 #[tokio::test]

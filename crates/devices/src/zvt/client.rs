@@ -76,14 +76,17 @@ impl Connect for SerialConnect {
     type Io = tokio_serial::SerialStream;
 
     async fn connect(&self) -> std::io::Result<tokio_serial::SerialStream> {
-        use tokio_serial::SerialPortBuilderExt;
-        tokio_serial::new(&self.path, self.baud)
+        use tokio_serial::{SerialPort, SerialPortBuilderExt};
+        let port = tokio_serial::new(&self.path, self.baud)
             .data_bits(tokio_serial::DataBits::Eight)
             .parity(tokio_serial::Parity::None)
             .stop_bits(tokio_serial::StopBits::Two)
             .flow_control(tokio_serial::FlowControl::None)
             .open_native_async()
-            .map_err(std::io::Error::from)
+            .map_err(std::io::Error::from)?;
+        // Bytes still queued from before are an earlier dialogue's: start from a clean line.
+        port.clear(tokio_serial::ClearBuffer::Input).map_err(std::io::Error::from)?;
+        Ok(port)
     }
 }
 
@@ -224,6 +227,14 @@ impl<C: Connect> ZvtTerminal<C> {
                 TerminalMessage::Nak(code) if !acknowledged => {
                     reply.aborted = Some((code, Some(format!("the terminal refused the command ({code:#04x})"))));
                     return Ok(reply);
+                }
+                // Before the terminal has acknowledged OUR command, anything else is left over
+                // from an earlier dialogue (a serial line keeps what was in flight when a
+                // caller gave up). It is acknowledged so the terminal can finish it, and never
+                // taken as this command's answer: an old approval must not pay a new sale.
+                _ if !acknowledged => {
+                    Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+                    continue;
                 }
                 TerminalMessage::IntermediateStatus { code, .. } => {
                     if let Some(sink) = events {
