@@ -1,9 +1,14 @@
 //! `ringup`: the command line of the terminal. Until the window exists, `ringup demo` rings
-//! up a scripted sale against a fresh store and prints the receipt; the other commands are the
+//! up a scripted sale against a fresh store, pays part of it by card through the ZVT driver and
+//! the simulated terminal, and prints the receipt; the other commands are the
 //! headless tools a technician needs (import a catalog, generate a large one, verify a journal).
 
 use anyhow::{Context, Result, bail};
-use ringup_app::{Register, SystemClock, UuidV7};
+use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
+use ringup_app::{CardPayment, Register, SystemClock, UuidV7};
+use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
+use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
+use ringup_devices::zvt::transport::Framing;
 use ringup_domain::cart::Discount;
 use ringup_domain::tax::TaxClass;
 use ringup_store::{Store, StoreSettings};
@@ -157,8 +162,34 @@ fn demo_in(path: &Path) -> Result<()> {
     register.set_line_discount(4, Some(Discount::Percent { bp: 1000 }))?;
     println!("  10 % off line 4");
     let totals = register.begin_tender()?;
-    println!("  total {} — paying 50.00 cash", store.settings()?.currency.format_minor(totals.total_minor()));
-    let remaining = register.pay_cash(5000)?;
+    let currency = store.settings()?.currency;
+    println!("  total {}", currency.format_minor(totals.total_minor()));
+    // The card part goes through the real ZVT driver to the simulated terminal (serial framing
+    // over an in-memory line); the attempt is on disk before the terminal hears of it.
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut terminal =
+        ZvtTerminal::new(InProcess { sim, framing: Framing::Serial }, Framing::Serial, ZvtConfig::default());
+    let (events, mut shown) = tokio::sync::mpsc::channel(EVENT_CAPACITY);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let paid = runtime.block_on(async {
+        let paying = register.pay_card(&mut terminal, 2000, &events);
+        let paid = paying.await;
+        while let Ok(CardEvent::Display(text)) = shown.try_recv() {
+            println!("  card terminal: {text}");
+        }
+        paid
+    })?;
+    match paid {
+        CardPayment::Approved { remaining_minor, receipt } => println!(
+            "  card {} approved for 20.00 (trace {}), {} left",
+            receipt.masked_pan,
+            receipt.trace_no,
+            currency.format_minor(remaining_minor)
+        ),
+        other => bail!("the demo card payment was not approved: {other:?}"),
+    }
+    println!("  paying the rest with 20.00 cash");
+    let remaining = register.pay_cash(2000)?;
     if remaining != 0 {
         bail!("the demo sale is not paid: {remaining} still owed");
     }
