@@ -116,6 +116,12 @@ enum Step {
     Drop,
     /// Stay silent (ignoring whatever arrives) for a while, then drop the dialogue.
     Hang,
+    /// The customer is done at the PIN pad: approve or decline now and book it. Until this
+    /// step the ECR may still abort the payment.
+    Decide {
+        kind: BookingKind,
+        amount_minor: u64,
+    },
 }
 
 impl SimTerminal {
@@ -207,9 +213,23 @@ impl SimTerminal {
             let ack = apdu_of(TerminalMessage::Ack);
             self.on_wire(&ack, framing).await;
             link.send(&ack).await?;
-            let steps = self.steps(&command, fault);
-            for step in steps {
+            let mut steps: VecDeque<Step> = self.steps(&command, fault).into();
+            let mut abort_requested = false;
+            while let Some(step) = steps.pop_front() {
+                let undecided =
+                    steps.iter().any(|s| matches!(s, Step::Decide { .. })) || matches!(step, Step::Decide { .. });
+                if undecided && (std::mem::take(&mut abort_requested) || self.ecr_aborted(&mut link, framing).await?) {
+                    // 06 B0 before the decision: nothing is booked, the payment ends with 6C.
+                    steps = VecDeque::from([Step::send(TerminalMessage::Abort { result_code: 0x6C, text: None })]);
+                    continue;
+                }
                 match step {
+                    Step::Decide { kind, amount_minor } => {
+                        let decided = self.lock().decide(kind, amount_minor, fault);
+                        for s in decided.into_iter().rev() {
+                            steps.push_front(s);
+                        }
+                    }
                     Step::Drop => return Ok(()),
                     Step::Hang => {
                         // Whatever the ECR sends meanwhile is not answered; then the session
@@ -232,15 +252,48 @@ impl SimTerminal {
                         let apdu = apdu_of(*message);
                         self.on_wire(&apdu, framing).await;
                         link.send(&apdu).await?;
-                        // Every terminal message is acknowledged by the ECR with 80 00 00.
-                        let ack = link.recv(ACK_WAIT).await?;
-                        self.on_wire(&ack, framing).await;
-                        if !matches!(TerminalMessage::parse(&ack), Ok(TerminalMessage::Ack)) {
-                            return Err(TransportError::Protocol("expected the ECR's acknowledgement".into()));
+                        // Every terminal message is acknowledged by the ECR with 80 00 00. An
+                        // abort (06 B0) may cross it; it is acknowledged and honoured next.
+                        loop {
+                            let ack = link.recv(ACK_WAIT).await?;
+                            self.on_wire(&ack, framing).await;
+                            if matches!(TerminalMessage::parse(&ack), Ok(TerminalMessage::Ack)) {
+                                break;
+                            }
+                            if !matches!(Command::parse(&ack), Ok(Command::Abort)) {
+                                return Err(TransportError::Protocol("expected the ECR's acknowledgement".into()));
+                            }
+                            let ack = apdu_of(TerminalMessage::Ack);
+                            self.on_wire(&ack, framing).await;
+                            link.send(&ack).await?;
+                            abort_requested = true;
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Whether the ECR sent abort (06 B0) while the customer was at the terminal. Looks at the
+    /// line without waiting; the abort command is acknowledged.
+    async fn ecr_aborted<IO: AsyncRead + AsyncWrite + Unpin + Send>(
+        &self,
+        link: &mut Link<IO>,
+        framing: Framing,
+    ) -> Result<bool, TransportError> {
+        match link.recv(Duration::ZERO).await {
+            Ok(apdu) => {
+                self.on_wire(&apdu, framing).await;
+                if matches!(Command::parse(&apdu), Ok(Command::Abort)) {
+                    let ack = apdu_of(TerminalMessage::Ack);
+                    self.on_wire(&ack, framing).await;
+                    link.send(&ack).await?;
+                    return Ok(true);
+                }
+                Err(TransportError::Protocol("a command arrived in the middle of a payment".into()))
+            }
+            Err(TransportError::Timeout) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

@@ -95,6 +95,13 @@ impl State {
         }
         steps.push(Step::send(TerminalMessage::IntermediateStatus { code: ENTER_PIN, timeout: None }));
         steps.push(Step::send(TerminalMessage::IntermediateStatus { code: PLEASE_WAIT, timeout: None }));
+        steps.push(Step::Decide { kind, amount_minor });
+        steps
+    }
+
+    /// The decision at the end of a payment: declined by the rule, or approved and booked.
+    pub(super) fn decide(&mut self, kind: BookingKind, amount_minor: u64, fault: Option<Fault>) -> Vec<Step> {
+        let mut steps = Vec::new();
         let cents = u8::try_from(amount_minor % 100).unwrap_or(0);
         if amount_minor == 0 || self.config.decline_cents.contains(&cents) {
             let booking = self.book(kind, amount_minor, DECLINED);

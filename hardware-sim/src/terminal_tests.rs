@@ -125,3 +125,24 @@ async fn registration_checks_the_password() {
     assert_eq!((status.ready, status.terminal_id.as_deref()), (true, Some("52500001")));
     assert!(sim.is_registered());
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_cashier_can_abort_while_the_customer_is_at_the_terminal() {
+    let sim = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(500), ..SimConfig::default() });
+    let mut zvt = driver(&sim, Framing::Serial);
+    let (tx, _rx) = events();
+    let handle = zvt.abort_handle();
+    let cashier = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        handle.abort();
+    });
+    let outcome = zvt.authorize(1000, &tx).await.expect("an answer");
+    cashier.await.expect("cashier");
+    assert!(
+        matches!(outcome, CardOutcome::Aborted { result_code: 0x6C, .. }),
+        "an abort before the decision ends the payment with 6C: {outcome:?}"
+    );
+    assert!(sim.journal().is_empty(), "an aborted payment is not booked");
+    let next = zvt.authorize(1000, &tx).await.expect("an answer");
+    assert!(matches!(next, CardOutcome::Approved(_)), "an earlier abort does not cancel the next payment: {next:?}");
+}

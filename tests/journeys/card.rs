@@ -83,20 +83,21 @@ async fn an_approval_whose_answer_was_lost_is_found_not_charged_again() {
     assert_eq!(live(&sim.journal()).len(), 1, "the customer was charged exactly once");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn after_a_crash_an_approved_payment_of_a_lost_sale_is_reversed() {
     let shop = shop();
-    // A customer slow at the PIN pad: the terminal books at once, answers after a while.
+    // Each step at the terminal takes 200 ms: three status lines, the decision at 600 ms, the
+    // answer at 800 ms.
     let sim = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(200), ..SimConfig::default() });
     let mut zvt = terminal(&sim);
     {
         let mut reg = shop.register("R1", 14);
         let total = coffee(&mut reg);
-        // The till dies while the customer is at the terminal: the register is gone with its
-        // sale, the payment future with it.
+        // The till dies after the terminal approved but before its answer arrived: the register
+        // is gone with its sale, the payment future with it.
         let sink = events();
         let attempt_then_crash = reg.pay_card(&mut zvt, total, &sink);
-        let crashed = tokio::time::timeout(Duration::from_millis(100), attempt_then_crash).await;
+        let crashed = tokio::time::timeout(Duration::from_millis(700), attempt_then_crash).await;
         assert!(crashed.is_err(), "the crash comes before the terminal's answer");
     }
     let unresolved = shop.store.unresolved_attempts().expect("query");
@@ -107,4 +108,23 @@ async fn after_a_crash_an_approved_payment_of_a_lost_sale_is_reversed() {
     assert_eq!(report.reversed, report.approved, "and, its sale lost, it is reversed");
     assert!(live(&sim.journal()).is_empty(), "the customer ends up charged nothing");
     assert!(shop.store.unresolved_attempts().expect("query").is_empty(), "nothing is left unresolved");
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_crash_before_the_terminal_decided_nothing_is_charged_and_nothing_reversed() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(200), ..SimConfig::default() });
+    let mut zvt = terminal(&sim);
+    {
+        let mut reg = shop.register("R1", 16);
+        let total = coffee(&mut reg);
+        let sink = events();
+        let crashed = tokio::time::timeout(Duration::from_millis(100), reg.pay_card(&mut zvt, total, &sink)).await;
+        assert!(crashed.is_err(), "the till dies while the customer is still at the PIN pad");
+    }
+    let mut reg = shop.register("R1", 17);
+    let report = reg.recover_card_attempts(&mut zvt, &events()).await.expect("recover");
+    assert_eq!(report.declined.len(), 1, "the terminal has no transaction for it: it did not happen");
+    assert!(report.reversed.is_empty(), "nothing to reverse");
+    assert!(sim.journal().is_empty(), "the line went dead before the decision: nothing was booked");
 }

@@ -58,7 +58,8 @@ async fn campaign<C: Connect>(sim: &Arc<SimTerminal>, mut zvt: ZvtTerminal<C>, s
     tokio::spawn(async move { while shown.recv().await.is_some() {} });
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut reg = shop.register("R1", 100);
-    let (mut crashes, mut faults, mut unknowns) = (0u64, 0u64, 0u64);
+    let abort = zvt.abort_handle();
+    let (mut crashes, mut faults, mut unknowns, mut aborts) = (0u64, 0u64, 0u64, 0u64);
     for n in 0..payments {
         for _ in 0..1 + rng.below(3) {
             reg.scan(ITEMS[usize::try_from(rng.below(ITEMS.len() as u64)).unwrap_or(0)]).expect("scan");
@@ -67,6 +68,15 @@ async fn campaign<C: Connect>(sim: &Arc<SimTerminal>, mut zvt: ZvtTerminal<C>, s
         if let Some(f) = fault(&mut rng) {
             sim.push_fault(f);
             faults += 1;
+        }
+        if rng.below(25) == 0 {
+            // The customer changes their mind: the cashier presses cancel a moment later.
+            aborts += 1;
+            let (handle, wait) = (abort.clone(), Duration::from_millis(rng.below(80)));
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                handle.abort();
+            });
         }
         if rng.below(20) == 0 {
             // The till dies mid-payment: the future is dropped, the register with its sale.
@@ -136,7 +146,7 @@ async fn campaign<C: Connect>(sim: &Arc<SimTerminal>, mut zvt: ZvtTerminal<C>, s
         "seed {seed:#x}: every charge is a card tender of a sale"
     );
     format!(
-        "seed {seed:#x}: {payments} payments, {faults} faults, {crashes} crashes, {unknowns} unknown outcomes, {} live charges, {} bookings",
+        "seed {seed:#x}: {payments} payments, {faults} faults, {aborts} cashier aborts, {crashes} crashes, {unknowns} unknown outcomes, {} live charges, {} bookings",
         live.len(),
         journal.len()
     )

@@ -13,8 +13,11 @@ use crate::card::{
     CardError, CardEvent, CardOutcome, CardReceipt, CardTerminal, CardTotal, EndOfDay, EventSink, TerminalStatus,
 };
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::Instant;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZvtConfig {
@@ -105,7 +108,23 @@ pub struct ZvtTerminal<C: Connect> {
     framing: Framing,
     config: ZvtConfig,
     link: Option<Link<C::Io>>,
+    abort: Arc<AtomicBool>,
 }
+
+/// Lets the cashier cancel a card payment that is waiting at the terminal (the customer changed
+/// their mind): the driver sends abort (06 B0) and the terminal ends the payment with 06 1E.
+/// Once the terminal has decided, it is too late: the payment's outcome stands.
+#[derive(Debug, Clone)]
+pub struct AbortHandle(Arc<AtomicBool>);
+
+impl AbortHandle {
+    pub fn abort(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// How often a waiting dialogue looks whether the cashier asked to abort.
+const ABORT_POLL: Duration = Duration::from_millis(100);
 
 fn card_error(e: TransportError, waited: Duration) -> CardError {
     match e {
@@ -172,7 +191,11 @@ fn outcome(reply: Reply) -> Result<CardOutcome, CardError> {
 
 impl<C: Connect> ZvtTerminal<C> {
     pub fn new(connector: C, framing: Framing, config: ZvtConfig) -> ZvtTerminal<C> {
-        ZvtTerminal { connector, framing, config, link: None }
+        ZvtTerminal { connector, framing, config, link: None, abort: Arc::new(AtomicBool::new(false)) }
+    }
+
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle(self.abort.clone())
     }
 
     /// Takes the open connection out (or opens one). While a dialogue runs, the connection lives
@@ -198,7 +221,9 @@ impl<C: Connect> ZvtTerminal<C> {
         let apdu: Apdu = command.to_apdu().map_err(|e| CardError::Protocol(e.to_string()))?;
         let (t3, t4) = (self.config.t3, self.config.t4);
         let mut link = self.take_link().await?;
-        let result = Self::dialogue(&mut link, &apdu, events, t3, t4).await;
+        // An abort pressed before this command does not cancel it.
+        self.abort.store(false, Ordering::SeqCst);
+        let result = Self::dialogue(&mut link, &apdu, events, t3, t4, &self.abort).await;
         if result.is_ok() {
             self.link = Some(link);
         }
@@ -211,15 +236,35 @@ impl<C: Connect> ZvtTerminal<C> {
         events: Option<&EventSink>,
         t3: Duration,
         t4: Duration,
+        abort: &AtomicBool,
     ) -> Result<Reply, CardError> {
         link.send(apdu).await.map_err(|e| card_error(e, t3))?;
         let mut reply = Reply::default();
         let mut acknowledged = false;
+        let mut abort_sent = false;
         loop {
             let wait = if acknowledged { t4 } else { t3 };
-            let raw = link.recv(wait).await.map_err(|e| card_error(e, wait))?;
+            let deadline = Instant::now() + wait;
+            // Wait in slices, so a cashier's abort goes out while the customer is at the
+            // terminal. A slice that ends mid-frame keeps the bytes read so far in the link.
+            let raw = loop {
+                let slice = ABORT_POLL.min(deadline.saturating_duration_since(Instant::now()));
+                match link.recv(slice).await {
+                    Ok(raw) => break raw,
+                    Err(TransportError::Timeout) if Instant::now() < deadline => {
+                        if acknowledged && !abort_sent && abort.load(Ordering::SeqCst) {
+                            let stop = Command::Abort.to_apdu().map_err(|e| CardError::Protocol(e.to_string()))?;
+                            link.send(&stop).await.map_err(|e| card_error(e, t3))?;
+                            abort_sent = true;
+                        }
+                    }
+                    Err(e) => return Err(card_error(e, wait)),
+                }
+            };
             let message = TerminalMessage::parse(&raw).map_err(|e| CardError::Protocol(e.to_string()))?;
             match message {
+                // The terminal acknowledging our abort command: nothing to answer.
+                TerminalMessage::Ack if acknowledged => continue,
                 TerminalMessage::Ack if !acknowledged => {
                     acknowledged = true;
                     continue;

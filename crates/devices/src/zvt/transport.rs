@@ -71,12 +71,24 @@ pub struct Link<IO> {
     framing: Framing,
     decoder: FrameDecoder,
     inbox: Vec<u8>,
+    /// Frames that crossed ours on the line while we waited for our ACK, kept for `recv`.
+    crossed: std::collections::VecDeque<Apdu>,
     pub faults: LinkFaults,
 }
 
+/// Frames kept from crossings before the line is declared broken.
+const MAX_CROSSED: usize = 8;
+
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Link<IO> {
     pub fn new(io: IO, framing: Framing) -> Link<IO> {
-        Link { io, framing, decoder: FrameDecoder::new(), inbox: Vec::new(), faults: LinkFaults::default() }
+        Link {
+            io,
+            framing,
+            decoder: FrameDecoder::new(),
+            inbox: Vec::new(),
+            crossed: std::collections::VecDeque::new(),
+            faults: LinkFaults::default(),
+        }
     }
 
     pub fn framing(&self) -> Framing {
@@ -113,19 +125,53 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send> Link<IO> {
             }
             self.io.write_all(&frame).await?;
             self.io.flush().await?;
-            match self.next_byte(Instant::now() + LINK_ACK_TIMEOUT).await {
-                Ok(ACK) => return Ok(()),
-                Ok(NAK) | Err(TransportError::Timeout) => continue,
-                Ok(other) => return Err(TransportError::Protocol(format!("expected ACK or NAK, got {other:#04x}"))),
-                Err(e) => return Err(e),
+            if self.await_ack(Instant::now() + LINK_ACK_TIMEOUT).await? {
+                return Ok(());
             }
         }
         Err(TransportError::NoAck(link::MAX_SEND_ATTEMPTS))
     }
 
+    /// Waits for the one-byte answer to our frame: true for ACK, false for NAK or none. The
+    /// other side may have started a frame of its own at the same moment (both ends may send,
+    /// e.g. an abort while the terminal reports progress): such a crossing frame is taken in,
+    /// acknowledged and kept for `recv`, and the wait for our ACK goes on.
+    async fn await_ack(&mut self, deadline: Instant) -> Result<bool, TransportError> {
+        let mut in_frame = false;
+        loop {
+            let byte = match self.next_byte(deadline).await {
+                Ok(b) => b,
+                Err(TransportError::Timeout) => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            if !in_frame {
+                match byte {
+                    ACK => return Ok(true),
+                    NAK => return Ok(false),
+                    link::DLE => in_frame = true,
+                    other => return Err(TransportError::Protocol(format!("expected ACK or NAK, got {other:#04x}"))),
+                }
+            }
+            let Some(result) = self.decoder.push(byte) else { continue };
+            in_frame = false;
+            match result.map_err(TransportError::from).and_then(|b| Ok(link::parse_apdu(&b)?.0)) {
+                Ok(apdu) if self.crossed.len() < MAX_CROSSED => {
+                    self.crossed.push_back(apdu);
+                    self.io.write_all(&[ACK]).await?;
+                }
+                Ok(_) => return Err(TransportError::Protocol("too many frames crossed ours".into())),
+                Err(_) => self.io.write_all(&[NAK]).await?,
+            }
+            self.io.flush().await?;
+        }
+    }
+
     /// Receives one APDU within `wait`; over serial, ACKs it (or NAKs a corrupt frame and
     /// waits for the retransmission).
     pub async fn recv(&mut self, wait: Duration) -> Result<Apdu, TransportError> {
+        if let Some(apdu) = self.crossed.pop_front() {
+            return Ok(apdu);
+        }
         let deadline = Instant::now() + wait;
         match self.framing {
             Framing::Tcp => self.recv_raw(deadline).await,

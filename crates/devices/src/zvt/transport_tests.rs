@@ -68,3 +68,16 @@ async fn a_garbled_length_is_a_protocol_error_not_a_hang() {
     let (_s, r) = tokio::join!(pt.send(&three), ecr.recv(WAIT));
     assert!(matches!(r, Err(TransportError::Protocol(_))), "a length that does not match is refused: {r:?}");
 }
+
+#[tokio::test]
+async fn frames_sent_by_both_ends_at_once_cross_without_loss() {
+    let (mut ecr, mut pt) = pair(Framing::Serial);
+    let abort = Apdu { class: 0x06, instr: 0xB0, data: vec![] };
+    let status = Apdu { class: 0x04, instr: 0xFF, data: vec![0x0A] };
+    let (a, b) = tokio::join!(ecr.send(&abort), pt.send(&status));
+    a.expect("the ECR's frame is acknowledged despite the crossing");
+    b.expect("the terminal's frame is acknowledged despite the crossing");
+    let (got_ecr, got_pt) = tokio::join!(ecr.recv(WAIT), pt.recv(WAIT));
+    assert_eq!(got_ecr.expect("kept"), status, "the crossing frame is delivered by the next recv");
+    assert_eq!(got_pt.expect("kept"), abort);
+}
