@@ -124,7 +124,7 @@ impl State {
         let found = self
             .journal
             .iter()
-            .position(|b| b.receipt_no == receipt_no && b.result_code == 0 && b.kind == BookingKind::Authorization);
+            .position(|b| b.receipt_no == receipt_no && b.result_code == 0 && b.kind != BookingKind::Reversal);
         let Some(index) = found else {
             return vec![Step::send(TerminalMessage::Abort { result_code: RECEIPT_NOT_FOUND, text: None })];
         };
@@ -165,7 +165,7 @@ impl State {
         for b in self.journal.iter().skip(self.period_start).filter(|b| b.result_code == 0) {
             let signed = match b.kind {
                 BookingKind::Authorization if !b.reversed => i128::from(b.amount_minor),
-                BookingKind::Refund => -i128::from(b.amount_minor),
+                BookingKind::Refund if !b.reversed => -i128::from(b.amount_minor),
                 _ => continue,
             };
             let entry = by_type.entry(b.card_type).or_insert((0, 0));

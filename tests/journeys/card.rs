@@ -128,3 +128,33 @@ async fn after_a_crash_before_the_terminal_decided_nothing_is_charged_and_nothin
     assert!(report.reversed.is_empty(), "nothing to reverse");
     assert!(sim.journal().is_empty(), "the line went dead before the decision: nothing was booked");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_card_refunded_at_the_terminal_but_never_recorded_is_reversed_after_a_crash() {
+    let shop = shop();
+    // Each step at the terminal takes 200 ms: the decision at 600 ms, the answer at 800 ms.
+    let sim = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(200), ..SimConfig::default() });
+    let mut zvt = terminal(&sim);
+    let mut reg = shop.register("R1", 18);
+    let total = coffee(&mut reg);
+    reg.pay_card(&mut zvt, total, &events()).await.expect("pay");
+    let sale = reg.complete().expect("complete").sale_id;
+    let requests = [ringup_domain::refund::RefundRequest { line_no: 1, quantity_milli: 1000 }];
+    let refund_id = reg.new_id();
+    // The till dies after the terminal refunded the card, before the refund was recorded.
+    let sink = events();
+    let crashed = tokio::time::timeout(
+        Duration::from_millis(700),
+        reg.refund_with_card(&mut zvt, refund_id, sale, &requests, &sink),
+    )
+    .await;
+    assert!(crashed.is_err(), "the crash comes between the terminal's decision and its answer");
+    let refunds_at_terminal = || sim.journal().iter().filter(|b| b.kind == BookingKind::Refund && !b.reversed).count();
+    let mut reg = shop.register("R1", 19);
+    let report = reg.recover_card_attempts(&mut zvt, &events()).await.expect("recover");
+    assert_eq!(refunds_at_terminal(), 0, "money returned with no refund on record is taken back: {report:?}");
+    assert!(shop.store.unresolved_attempts().expect("query").is_empty(), "nothing left unresolved");
+    let again = reg.refund_with_card(&mut zvt, refund_id, sale, &requests, &events()).await.expect("refund again");
+    assert!(matches!(again, ringup_app::CardRefund::Done(_)), "the cashier can simply do the refund again: {again:?}");
+    assert_eq!(refunds_at_terminal(), 1, "and the customer gets the money back exactly once");
+}

@@ -1,8 +1,8 @@
 //! A cashier's day in miniature, through the use cases the UI will call.
 
 use crate::support::shop;
-use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
-use ringup_app::CardPayment;
+use hardware_sim::terminal::{BookingKind, InProcess, SimConfig, SimTerminal};
+use ringup_app::{CardPayment, CardRefund};
 use ringup_devices::card::EVENT_CAPACITY;
 use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
 use ringup_devices::zvt::transport::Framing;
@@ -34,7 +34,8 @@ async fn ring_up_park_recall_split_tender_refund() {
     // 14.99 × 2 + 1.85 − 0.18 + 4.59 + 0.20
     assert_eq!(totals.total_minor(), 2998 + 167 + 459 + 20);
     let sim = SimTerminal::new(SimConfig::default());
-    let mut zvt = ZvtTerminal::new(InProcess { sim, framing: Framing::Tcp }, Framing::Tcp, ZvtConfig::default());
+    let mut zvt =
+        ZvtTerminal::new(InProcess { sim: sim.clone(), framing: Framing::Tcp }, Framing::Tcp, ZvtConfig::default());
     let (events, _shown) = tokio::sync::mpsc::channel(EVENT_CAPACITY);
     let paid = reg.pay_card(&mut zvt, 2000, &events).await.expect("card part");
     let CardPayment::Approved { remaining_minor: left, .. } = paid else { panic!("the card pays 20.00: {paid:?}") };
@@ -48,16 +49,21 @@ async fn ring_up_park_recall_split_tender_refund() {
     assert_eq!(shop.store.stock_milli("COF-1KG").expect("stock"), -2000, "two coffees left the shelf");
 
     let refund_id = reg.new_id();
-    let refund = reg
-        .refund(refund_id, done.sale_id, &[RefundRequest { line_no: 1, quantity_milli: 1000 }])
-        .expect("refund one coffee");
+    let one_coffee = [RefundRequest { line_no: 1, quantity_milli: 1000 }];
+    assert!(
+        reg.refund(refund_id, done.sale_id, &one_coffee).is_err(),
+        "a refund that goes back to a card cannot be recorded without the terminal"
+    );
+    let refunded = reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, &events).await.expect("refund");
+    let CardRefund::Done(refund) = refunded else { panic!("the terminal refunds the card: {refunded:?}") };
     assert_eq!(refund.total_minor, 1499);
     assert_eq!(refund.tenders[0].kind, TenderKind::Card, "a refund goes back to the card first");
     assert_eq!(refund.committed.receipt_no, 2, "a refund takes the next receipt number");
-    let again = reg
-        .refund(refund_id, done.sale_id, &[RefundRequest { line_no: 1, quantity_milli: 1000 }])
-        .expect("a retried refund is answered, not refused");
+    let again = reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, &events).await.expect("retry");
+    let CardRefund::Done(again) = again else { panic!("a retried refund is answered: {again:?}") };
     assert!(again.committed.replayed, "the same refund sent twice is paid once");
+    let card_refunds = sim.journal().iter().filter(|b| b.kind == BookingKind::Refund).count();
+    assert_eq!(card_refunds, 1, "the terminal refunded the card once, not twice");
     assert_eq!(shop.store.stock_milli("COF-1KG").expect("stock"), -1000);
     assert_eq!(shop.store.verify_journal("R1").expect("journal"), 2);
 }

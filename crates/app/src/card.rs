@@ -6,8 +6,10 @@
 use crate::{AppError, Clock, IdGen, Register};
 use ringup_devices::card::{CardError, CardOutcome, CardReceipt, CardTerminal, EventSink};
 use ringup_domain::attempt::{AttemptKind, AttemptState};
+use ringup_domain::refund::RefundRequest;
 use ringup_domain::tender::CardApproval;
-use ringup_store::{Attempt, AttemptDetails, NewAttempt, Store};
+use ringup_domain::tender::TenderKind;
+use ringup_store::{Attempt, AttemptDetails, NewAttempt, RefundCommitted, Store};
 use uuid::Uuid;
 
 /// What the cashier is told after a card payment.
@@ -25,6 +27,21 @@ pub enum CardPayment {
     },
     /// The terminal did not say. The attempt is kept and asked about again; the customer is
     /// not asked to pay again until it is resolved.
+    Unknown {
+        attempt_id: Uuid,
+        reason: String,
+    },
+}
+
+/// What a refund to card came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardRefund {
+    Done(RefundCommitted),
+    /// The terminal refused the card part; nothing was recorded, nothing paid out.
+    Declined {
+        reason: String,
+    },
+    /// The terminal did not say; asked again by the next recovery. Nothing is recorded yet.
     Unknown {
         attempt_id: Uuid,
         reason: String,
@@ -208,7 +225,9 @@ pub async fn recover<T: CardTerminal>(
             _ => report.declined.push(id),
         }
     }
-    for attempt in store.approved_attempts_without_sale()? {
+    let abandoned =
+        store.approved_attempts_without_sale()?.into_iter().chain(store.approved_refunds_without_document()?);
+    for attempt in abandoned {
         if Some(attempt.new.sale_id) == current_sale {
             continue;
         }
@@ -220,6 +239,106 @@ pub async fn recover<T: CardTerminal>(
 }
 
 impl Register {
+    /// Refunds lines of a past sale to its original tenders; the card part goes back through the
+    /// terminal first (attempt recorded before sending), and the refund is recorded only once
+    /// the terminal approved it. Retrying with the same `refund_id` does not refund twice.
+    pub async fn refund_with_card<T: CardTerminal>(
+        &mut self,
+        terminal: &mut T,
+        refund_id: Uuid,
+        original_sale_id: Uuid,
+        requests: &[RefundRequest],
+        events: &EventSink,
+    ) -> Result<CardRefund, AppError> {
+        let store = self.store().clone();
+        if store.refund_exists(refund_id)? {
+            // A retry of a refund already done: answer with it, touch no terminal.
+            let committed = store.commit_refund(
+                refund_id,
+                original_sale_id,
+                self.register_id(),
+                self.cashier(),
+                requests,
+                self.now_ms(),
+            )?;
+            return Ok(CardRefund::Done(committed));
+        }
+        let preview = store.preview_refund(original_sale_id, requests)?;
+        let done = store.attempts_for_sale(refund_id)?;
+        for part in preview.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
+            let already = done.iter().any(|a| {
+                a.new.kind == AttemptKind::Refund
+                    && a.state == AttemptState::Approved
+                    && a.new.amount_minor == part.amount_minor
+            });
+            if already {
+                continue;
+            }
+            let new = NewAttempt {
+                id: self.new_id(),
+                sale_id: refund_id,
+                register_id: self.register_id().to_string(),
+                kind: AttemptKind::Refund,
+                amount_minor: part.amount_minor,
+                currency: self.sale_currency(),
+                reverses: None,
+            };
+            store.begin_attempt(&new, self.now_ms())?;
+            let id = new.id;
+            match terminal.refund(part.amount_minor, events).await {
+                Ok(CardOutcome::Approved(r)) => {
+                    store.record_attempt(
+                        id,
+                        AttemptState::Approved,
+                        &details_of(&r),
+                        "refund approved",
+                        self.now_ms(),
+                    )?;
+                }
+                Ok(CardOutcome::Declined { result_code, reason } | CardOutcome::Aborted { result_code, reason }) => {
+                    store.record_attempt(
+                        id,
+                        AttemptState::Declined,
+                        &refusal(result_code, &reason),
+                        &reason,
+                        self.now_ms(),
+                    )?;
+                    return Ok(CardRefund::Declined { reason });
+                }
+                Err(CardError::NotSent(why)) => {
+                    store.record_attempt(id, AttemptState::Aborted, &refusal(0xFF, &why), &why, self.now_ms())?;
+                    return Ok(CardRefund::Declined { reason: format!("the card terminal cannot be reached: {why}") });
+                }
+                Err(e) => {
+                    store.record_attempt(
+                        id,
+                        AttemptState::Unknown,
+                        &AttemptDetails::default(),
+                        &e.to_string(),
+                        self.now_ms(),
+                    )?;
+                    let attempt = store.attempt(id)?.ok_or(AppError::NoSale)?;
+                    match resolve_attempt(&store, terminal, &attempt, self.now_ms()).await?.0 {
+                        AttemptState::Approved => {}
+                        AttemptState::Unknown => {
+                            return Ok(CardRefund::Unknown { attempt_id: id, reason: e.to_string() });
+                        }
+                        _ => return Ok(CardRefund::Declined { reason: format!("{e}; the terminal did not refund") }),
+                    }
+                }
+            }
+        }
+        let committed = store.commit_refund(
+            refund_id,
+            original_sale_id,
+            self.register_id(),
+            self.cashier(),
+            requests,
+            self.now_ms(),
+        )?;
+        Ok(CardRefund::Done(committed))
+    }
+
     /// Takes `amount_minor` by card for the sale being paid. The attempt is committed before
     /// the terminal hears of it, and a lost answer is resolved by asking the terminal.
     pub async fn pay_card<T: CardTerminal>(

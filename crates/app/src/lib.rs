@@ -9,7 +9,7 @@ mod error;
 mod ports;
 mod register;
 
-pub use card::{CardPayment, Recovery};
+pub use card::{CardPayment, CardRefund, Recovery};
 pub use error::AppError;
 pub use ports::{Clock, FixedClock, IdGen, SequentialIds, SystemClock, UuidV7};
 pub use register::{Completed, Register, Rung};

@@ -189,6 +189,14 @@ impl Register {
         &self.register_id
     }
 
+    pub(crate) fn cashier(&self) -> &str {
+        &self.cashier
+    }
+
+    pub(crate) fn sale_currency(&self) -> String {
+        self.settings.currency.code().to_string()
+    }
+
     pub(crate) fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }

@@ -204,6 +204,17 @@ impl Store {
         )
     }
 
+    /// Approved card refunds whose refund was never recorded (the till died in between): money
+    /// went back to a card with no refund document behind it. They must be reversed.
+    pub fn approved_refunds_without_document(&self) -> Result<Vec<Attempt>, StoreError> {
+        self.query_attempts(
+            "WHERE state = 'approved' AND kind = 'refund'
+               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.id = payment_attempts.sale_id)
+             ORDER BY created_ms, id",
+            [],
+        )
+    }
+
     pub fn attempts_for_sale(&self, sale_id: Uuid) -> Result<Vec<Attempt>, StoreError> {
         self.query_attempts("WHERE sale_id = ?1 ORDER BY created_ms, id", [sale_id.to_string()])
     }

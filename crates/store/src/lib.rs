@@ -24,6 +24,7 @@ pub use commit::{Committed, RefundCommitted};
 pub use error::{ImportIssue, StoreError};
 pub use import::{ImportProgress, ImportReport, generate_catalog};
 pub use parked::ParkedSale;
+pub use refund::RefundPreview;
 pub use settings::StoreSettings;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

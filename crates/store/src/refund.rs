@@ -10,7 +10,7 @@ use ringup_domain::refund::{
     OriginalTender, RefundLine, RefundRequest, RefundTender, SoldLine, plan_refund, refund_to_original_tenders,
 };
 use ringup_domain::tender::TenderKind;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -54,34 +54,8 @@ impl Store {
                 let total_minor = doc.lines.iter().map(|l| l.amounts.gross_minor).sum();
                 return Ok(RefundCommitted { committed, lines: doc.lines, tenders: doc.tenders, total_minor });
             }
-            let body: String = tx
-                .prepare_cached(
-                    "SELECT j.body FROM sales s JOIN journal j ON j.register_id = s.register_id AND j.seq = s.journal_seq
-                     WHERE s.id = ?1 AND s.state = 'completed'",
-                )?
-                .query_row([original_sale_id.to_string()], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("completed sale {original_sale_id}")))?;
-            let original: SaleDocument = serde_json::from_str(&body)?;
-            let sold: Vec<SoldLine> = original
-                .sale
-                .active_lines()
-                .zip(&original.totals.lines)
-                .map(|(l, t)| SoldLine {
-                    line_no: l.line_no,
-                    product_id: l.item.product_id.clone(),
-                    name: l.item.name.clone(),
-                    quantity_milli: l.quantity_milli,
-                    tax_class_id: l.item.tax_class_id.clone(),
-                    tax_rate_ppm: l.item.tax_rate_ppm,
-                    amounts: t.tax,
-                })
-                .collect();
-            let refunded = refunded_quantities(tx, &original_sale_id)?;
-            let lines = one_row_per_line(plan_refund(&sold, &refunded, requests)?)?;
-            let total_minor: i64 = lines.iter().map(|l| l.amounts.gross_minor).sum();
-            let tax_minor: i64 = lines.iter().map(|l| l.amounts.tax_minor).sum();
-            let tenders = refund_to_original_tenders(total_minor, &original_tenders(tx, &original)?)?;
+            let Plan { original, lines, tenders, total_minor, tax_minor } = plan(tx, original_sale_id, requests)?;
+            require_approved_card_refunds(tx, refund_id, &tenders)?;
             let receipt_no = take_receipt_no(tx, register_id)?;
             let doc = RefundDocument {
                 id: refund_id,
@@ -158,7 +132,104 @@ impl Store {
     }
 }
 
-fn refunded_quantities(tx: &Transaction<'_>, sale_id: &Uuid) -> Result<BTreeMap<u32, i64>, StoreError> {
+/// A refund worked out but not written: what goes back, and to which tenders.
+struct Plan {
+    original: SaleDocument,
+    lines: Vec<RefundLine>,
+    tenders: Vec<RefundTender>,
+    total_minor: i64,
+    tax_minor: i64,
+}
+
+/// What a refund would return, before anything is written: the app needs the card part to
+/// send it to the terminal first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundPreview {
+    pub lines: Vec<RefundLine>,
+    pub tenders: Vec<RefundTender>,
+    pub total_minor: i64,
+}
+
+fn plan(c: &rusqlite::Connection, original_sale_id: Uuid, requests: &[RefundRequest]) -> Result<Plan, StoreError> {
+    let body: String = c
+        .prepare_cached(
+            "SELECT j.body FROM sales s JOIN journal j ON j.register_id = s.register_id AND j.seq = s.journal_seq
+             WHERE s.id = ?1 AND s.state = 'completed'",
+        )?
+        .query_row([original_sale_id.to_string()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("completed sale {original_sale_id}")))?;
+    let original: SaleDocument = serde_json::from_str(&body)?;
+    let sold: Vec<SoldLine> = original
+        .sale
+        .active_lines()
+        .zip(&original.totals.lines)
+        .map(|(l, t)| SoldLine {
+            line_no: l.line_no,
+            product_id: l.item.product_id.clone(),
+            name: l.item.name.clone(),
+            quantity_milli: l.quantity_milli,
+            tax_class_id: l.item.tax_class_id.clone(),
+            tax_rate_ppm: l.item.tax_rate_ppm,
+            amounts: t.tax,
+        })
+        .collect();
+    let refunded = refunded_quantities(c, &original_sale_id)?;
+    let lines = one_row_per_line(plan_refund(&sold, &refunded, requests)?)?;
+    let total_minor: i64 = lines.iter().map(|l| l.amounts.gross_minor).sum();
+    let tax_minor: i64 = lines.iter().map(|l| l.amounts.tax_minor).sum();
+    let tenders = refund_to_original_tenders(total_minor, &original_tenders(c, &original)?)?;
+    Ok(Plan { original, lines, tenders, total_minor, tax_minor })
+}
+
+/// Money goes back to a card only through the terminal: each card part of a refund must be a
+/// refund attempt the terminal approved, for this refund and this amount.
+fn require_approved_card_refunds(
+    c: &rusqlite::Connection,
+    refund_id: Uuid,
+    tenders: &[RefundTender],
+) -> Result<(), StoreError> {
+    for t in tenders.iter().filter(|t| t.kind == TenderKind::Card) {
+        let approved: i64 = c
+            .prepare_cached(
+                "SELECT count(*) FROM payment_attempts
+                 WHERE sale_id = ?1 AND kind = 'refund' AND state = 'approved' AND amount_minor = ?2",
+            )?
+            .query_row(params![refund_id.to_string(), t.amount_minor], |r| r.get(0))?;
+        if approved == 0 {
+            return Err(StoreError::Conflict(format!(
+                "refund {refund_id}: the card part of {} was not refunded by the card terminal",
+                t.amount_minor
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Whether a refund with this id is on record (a retry must not plan it again).
+    pub fn refund_exists(&self, refund_id: Uuid) -> Result<bool, StoreError> {
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT 1 FROM refunds WHERE id = ?1")?
+                .query_row([refund_id.to_string()], |_| Ok(()))
+                .optional()?
+                .is_some())
+        })
+    }
+
+    pub fn preview_refund(
+        &self,
+        original_sale_id: Uuid,
+        requests: &[RefundRequest],
+    ) -> Result<RefundPreview, StoreError> {
+        self.read(|c| {
+            let p = plan(c, original_sale_id, requests)?;
+            Ok(RefundPreview { lines: p.lines, tenders: p.tenders, total_minor: p.total_minor })
+        })
+    }
+}
+
+fn refunded_quantities(tx: &rusqlite::Connection, sale_id: &Uuid) -> Result<BTreeMap<u32, i64>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT l.original_line_no, sum(l.quantity_milli) FROM refund_lines l JOIN refunds r ON r.id = l.refund_id
          WHERE r.original_sale_id = ?1 GROUP BY l.original_line_no",
@@ -167,7 +238,7 @@ fn refunded_quantities(tx: &Transaction<'_>, sale_id: &Uuid) -> Result<BTreeMap<
     Ok(rows.collect::<Result<BTreeMap<_, _>, _>>()?)
 }
 
-fn original_tenders(tx: &Transaction<'_>, original: &SaleDocument) -> Result<Vec<OriginalTender>, StoreError> {
+fn original_tenders(tx: &rusqlite::Connection, original: &SaleDocument) -> Result<Vec<OriginalTender>, StoreError> {
     let mut out = Vec::new();
     let settling_cash = original.sale.payments.iter().rev().find(|p| p.kind == TenderKind::Cash).map(|p| p.id);
     for p in &original.sale.payments {

@@ -5,7 +5,7 @@ use crate::support::*;
 use ringup_domain::DomainError;
 use ringup_domain::cart::QTY_ONE;
 use ringup_domain::refund::RefundRequest;
-use ringup_domain::tender::CashRounding;
+use ringup_domain::tender::{CashRounding, TenderKind};
 use ringup_store::StoreError;
 use uuid::Uuid;
 
@@ -70,11 +70,22 @@ fn a_card_paid_sale_is_refunded_to_the_card_before_cash() {
     let cash_id = sale.payments.iter().find(|p| p.id != card_id).expect("a cash payment").id;
     fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("commit");
 
-    let milk = fx.store.commit_refund(Uuid::now_v7(), sale.id, REGISTER, CASHIER, &[refund_line(2, 1)], T0);
+    let milk_id = Uuid::now_v7();
+    let preview = fx.store.preview_refund(sale.id, &[refund_line(2, 1)]).expect("preview");
+    assert_eq!(preview.tenders[0].kind, TenderKind::Card, "the preview tells the app to go to the terminal first");
+    let refused = fx.store.commit_refund(milk_id, sale.id, REGISTER, CASHIER, &[refund_line(2, 1)], T0);
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "money goes back to a card only through the terminal: {refused:?}"
+    );
+    approve_refund_attempt(&fx.store, milk_id, MILK_PRICE);
+    let milk = fx.store.commit_refund(milk_id, sale.id, REGISTER, CASHIER, &[refund_line(2, 1)], T0);
     let milk = milk.expect("refund the milk");
     let to: Vec<_> = milk.tenders.iter().map(|t| (t.payment_id, t.amount_minor)).collect();
     assert_eq!(to, [(card_id, MILK_PRICE)], "a refund goes back to the card first");
-    let coffee = fx.store.commit_refund(Uuid::now_v7(), sale.id, REGISTER, CASHIER, &[refund_line(1, 1)], T0);
+    let coffee_id = Uuid::now_v7();
+    approve_refund_attempt(&fx.store, coffee_id, 1000 - MILK_PRICE);
+    let coffee = fx.store.commit_refund(coffee_id, sale.id, REGISTER, CASHIER, &[refund_line(1, 1)], T0);
     let coffee = coffee.expect("refund the coffee");
     let to: Vec<_> = coffee.tenders.iter().map(|t| (t.payment_id, t.amount_minor)).collect();
     assert_eq!(

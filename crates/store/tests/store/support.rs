@@ -192,6 +192,22 @@ pub fn approve_attempt(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_mi
     store.record_attempt(attempt_id, AttemptState::Approved, &details, "approved", T0).expect("approved");
 }
 
+/// Records a card refund attempt for refund `refund_id` that the terminal approved.
+pub fn approve_refund_attempt(store: &Store, refund_id: Uuid, amount_minor: i64) {
+    let id = Uuid::now_v7();
+    let new = NewAttempt {
+        id,
+        sale_id: refund_id,
+        register_id: REGISTER.into(),
+        kind: AttemptKind::Refund,
+        amount_minor,
+        currency: "EUR".into(),
+        reverses: None,
+    };
+    store.begin_attempt(&new, T0).expect("the refund attempt is recorded before sending");
+    store.record_attempt(id, AttemptState::Approved, &AttemptDetails::default(), "refunded", T0).expect("approved");
+}
+
 /// A sale of `lines` voided before any payment.
 pub fn voided_sale(store: &Store, lines: &[(&str, i64)]) -> Sale {
     let mut sale = open_sale(store, lines);
