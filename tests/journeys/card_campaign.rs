@@ -163,12 +163,12 @@ async fn five_hundred_payments_under_faults_charge_nobody_twice() {
 }
 
 /// The same campaign over a real pseudo-terminal, where a line keeps what was in flight when
-/// the till gave up or crashed, and nothing ever closes the connection. Shorter, since it runs
-/// in real time.
+/// the till gave up or crashed, and nothing ever closes the connection. It runs in real time
+/// (about two minutes), with short time-outs.
 #[tokio::test]
 async fn payments_over_a_pseudo_terminal_under_faults_charge_nobody_twice() {
     let seed = setting("RINGUP_CARD_SEED", SEED);
-    let payments = setting("RINGUP_CARD_PTY_PAYMENTS", 60);
+    let payments = setting("RINGUP_CARD_PTY_PAYMENTS", PAYMENTS);
     let (mut master, slave) = tokio_serial::SerialStream::pair().expect("a pseudo-terminal pair");
     let path = slave.name().expect("device path");
     let sim = SimTerminal::new(SimConfig::default());
