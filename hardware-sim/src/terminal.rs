@@ -281,8 +281,9 @@ impl SimTerminal {
         link: &mut Link<IO>,
         framing: Framing,
     ) -> Result<bool, TransportError> {
-        match link.recv(Duration::ZERO).await {
-            Ok(apdu) => {
+        match link.recv_ready().await {
+            Ok(None) => Ok(false),
+            Ok(Some(apdu)) => {
                 self.on_wire(&apdu, framing).await;
                 if matches!(Command::parse(&apdu), Ok(Command::Abort)) {
                     let ack = apdu_of(TerminalMessage::Ack);
@@ -292,7 +293,6 @@ impl SimTerminal {
                 }
                 Err(TransportError::Protocol("a command arrived in the middle of a payment".into()))
             }
-            Err(TransportError::Timeout) => Ok(false),
             Err(e) => Err(e),
         }
     }

@@ -81,3 +81,22 @@ async fn frames_sent_by_both_ends_at_once_cross_without_loss() {
     assert_eq!(got_ecr.expect("kept"), status, "the crossing frame is delivered by the next recv");
     assert_eq!(got_pt.expect("kept"), abort);
 }
+
+#[tokio::test]
+async fn recv_ready_takes_only_what_has_fully_arrived_and_never_waits() {
+    for framing in [Framing::Tcp, Framing::Serial] {
+        let (mut ecr, mut pt) = pair(framing);
+        assert_eq!(pt.recv_ready().await, Ok(None), "{framing:?}: nothing on the line, no waiting");
+        let abort = Apdu { class: 0x06, instr: 0xB0, data: vec![] };
+        let (sent, got) = tokio::join!(ecr.send(&abort), async {
+            loop {
+                if let Some(apdu) = pt.recv_ready().await.expect("readable") {
+                    break apdu;
+                }
+                tokio::task::yield_now().await;
+            }
+        });
+        sent.expect("sent and acknowledged");
+        assert_eq!(got, abort, "{framing:?}: a complete APDU is returned");
+    }
+}
