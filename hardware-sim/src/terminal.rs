@@ -90,6 +90,8 @@ pub struct Booking {
     pub result_code: u8,
     pub card_type: u8,
     pub reversed: bool,
+    /// For a reversal: the trace number of the booking it cancelled.
+    pub original_trace: Option<u32>,
 }
 
 struct State {

@@ -25,6 +25,7 @@ impl State {
             receipt_no: Some(b.receipt_no),
             terminal_id: Some(self.config.terminal_id),
             card_type: Some(b.card_type),
+            original_trace_no: b.original_trace,
             card_name: Some(self.config.card_name.clone()),
             masked_pan: Some(self.config.masked_pan.clone()),
             currency: Some(978),
@@ -70,6 +71,7 @@ impl State {
             result_code,
             card_type: self.config.card_type,
             reversed: false,
+            original_trace: None,
         };
         self.next_trace += 1;
         if result_code == 0 {
@@ -136,7 +138,12 @@ impl State {
         }
         self.journal[index].reversed = true;
         let amount = self.journal[index].amount_minor;
-        let booking = self.book(BookingKind::Reversal, amount, 0);
+        let original_trace = self.journal[index].trace_no;
+        let mut booking = self.book(BookingKind::Reversal, amount, 0);
+        booking.original_trace = Some(original_trace);
+        if let Some(last) = self.journal.back_mut() {
+            last.original_trace = Some(original_trace);
+        }
         if matches!(fault, Some(Fault::DropAfterApproval | Fault::RebootMidTransaction)) {
             return vec![Step::Drop];
         }

@@ -84,8 +84,16 @@ pub(crate) fn approval_of(r: &CardReceipt) -> CardApproval {
     }
 }
 
-/// Asks the terminal what became of an attempt whose answer was lost: its last transaction is
-/// ours if it is approved, for the same amount, and not already claimed by another attempt.
+/// Asks the terminal what became of an attempt whose answer was lost, from its last
+/// transaction (the terminal books one transaction at a time):
+/// - an approved booking of the attempt's kind and amount that no attempt holds is this one;
+/// - a last booking that an OLDER attempt holds proves nothing was booked after it, so this
+///   attempt was not: declined;
+/// - a terminal with no transaction at all booked nothing: declined;
+/// - anything else (a booking newer than the attempt that is not its own) proves nothing, and
+///   the attempt stays unknown for a person to settle — never declined on a guess, since a
+///   wrong "declined" would leave a customer charged.
+///
 /// Returns the new state, or `Unknown` when the terminal cannot be asked right now.
 pub async fn resolve_attempt<T: CardTerminal>(
     store: &Store,
@@ -94,12 +102,25 @@ pub async fn resolve_attempt<T: CardTerminal>(
     now_ms: i64,
 ) -> Result<(AttemptState, Option<CardReceipt>), AppError> {
     let id = attempt.new.id;
-    match terminal.last_transaction().await {
-        Ok(Some(r))
-            if r.result_code == 0
-                && r.amount_minor == attempt.new.amount_minor
-                && !store.trace_is_claimed(&r.terminal_id, r.trace_no)? =>
-        {
+    let last = match terminal.last_transaction().await {
+        Ok(last) => last,
+        Err(e) => {
+            if attempt.state == AttemptState::Sent {
+                store.record_attempt(id, AttemptState::Unknown, &AttemptDetails::default(), &e.to_string(), now_ms)?;
+            }
+            return Ok((AttemptState::Unknown, None));
+        }
+    };
+    let Some(r) = last else {
+        let why = "the terminal has no transaction at all";
+        store.record_attempt(id, AttemptState::Declined, &refusal(0xFF, why), why, now_ms)?;
+        return Ok((AttemptState::Declined, None));
+    };
+    let owner = store.attempt_with_trace(&r.terminal_id, r.trace_no)?;
+    let same_kind = r.original_trace_no.is_some() == (attempt.new.kind == AttemptKind::Reversal);
+    let ours = r.result_code == 0 && same_kind && r.amount_minor == attempt.new.amount_minor;
+    match owner {
+        None if ours => {
             store.record_attempt(
                 id,
                 AttemptState::Approved,
@@ -109,14 +130,30 @@ pub async fn resolve_attempt<T: CardTerminal>(
             )?;
             Ok((AttemptState::Approved, Some(r)))
         }
-        Ok(_) => {
-            let why = "the terminal has no approved transaction for this payment";
+        Some(owner) if owner == id => Ok((store.attempt(id)?.map_or(AttemptState::Unknown, |a| a.state), Some(r))),
+        Some(owner) if store.attempt_created_before(owner, id)? => {
+            let why = "the terminal's last transaction is older than this payment: it never booked it";
             store.record_attempt(id, AttemptState::Declined, &refusal(0xFF, why), why, now_ms)?;
             Ok((AttemptState::Declined, None))
         }
-        Err(e) => {
+        None if r.result_code != 0 && r.amount_minor == attempt.new.amount_minor => {
+            // The terminal's last word is a refusal of this amount that nobody holds: this one.
+            let mut details = refusal(r.result_code, "declined at the terminal");
+            details.trace_no = Some(r.trace_no);
+            details.terminal_id = Some(r.terminal_id.clone());
+            store.record_attempt(
+                id,
+                AttemptState::Declined,
+                &details,
+                "matched the terminal's last refusal",
+                now_ms,
+            )?;
+            Ok((AttemptState::Declined, None))
+        }
+        _ => {
             if attempt.state == AttemptState::Sent {
-                store.record_attempt(id, AttemptState::Unknown, &AttemptDetails::default(), &e.to_string(), now_ms)?;
+                let why = "the terminal's last transaction does not tell";
+                store.record_attempt(id, AttemptState::Unknown, &AttemptDetails::default(), why, now_ms)?;
             }
             Ok((AttemptState::Unknown, None))
         }
@@ -191,44 +228,43 @@ pub async fn reverse_attempt<T: CardTerminal>(
 pub async fn recover<T: CardTerminal>(
     store: &Store,
     terminal: &mut T,
+    register_id: &str,
     current_sale: Option<Uuid>,
     clock: &dyn Clock,
     ids: &dyn IdGen,
     events: &EventSink,
 ) -> Result<Recovery, AppError> {
     let mut report = Recovery::default();
-    for attempt in store.unresolved_attempts()? {
+    let mut reversal_pending = Vec::new();
+    for attempt in store.unresolved_attempts_of(register_id)? {
         let id = attempt.new.id;
+        let state = resolve_attempt(store, terminal, &attempt, clock.now_ms()).await?.0;
         if attempt.new.kind == AttemptKind::Reversal {
-            // An unanswered reversal is retried below as a fresh one; close this one.
-            if attempt.state == AttemptState::Sent {
-                store.record_attempt(
-                    id,
-                    AttemptState::Unknown,
-                    &AttemptDetails::default(),
-                    "restart",
-                    clock.now_ms(),
-                )?;
+            match (state, attempt.new.reverses) {
+                (AttemptState::Approved, Some(original)) => {
+                    let note = format!("reversed by attempt {id}");
+                    store.record_attempt(
+                        original,
+                        AttemptState::Reversed,
+                        &AttemptDetails::default(),
+                        &note,
+                        clock.now_ms(),
+                    )?;
+                    report.reversed.push(original);
+                }
+                (AttemptState::Unknown, Some(original)) => reversal_pending.push(original),
+                _ => {}
             }
-            store.record_attempt(
-                id,
-                AttemptState::Declined,
-                &AttemptDetails::default(),
-                "superseded",
-                clock.now_ms(),
-            )?;
-            continue;
         }
-        match resolve_attempt(store, terminal, &attempt, clock.now_ms()).await?.0 {
+        match state {
             AttemptState::Approved => report.approved.push(id),
             AttemptState::Unknown => report.still_unknown.push(id),
             _ => report.declined.push(id),
         }
     }
-    let abandoned =
-        store.approved_attempts_without_sale()?.into_iter().chain(store.approved_refunds_without_document()?);
-    for attempt in abandoned {
-        if Some(attempt.new.sale_id) == current_sale {
+    for attempt in store.abandoned_approvals_of(register_id)? {
+        // Not the sale on screen, and not while an earlier reversal of it is still unanswered.
+        if Some(attempt.new.sale_id) == current_sale || reversal_pending.contains(&attempt.new.id) {
             continue;
         }
         if reverse_attempt(store, terminal, &attempt, ids.new_id(), events, clock.now_ms()).await? {
@@ -239,6 +275,13 @@ pub async fn recover<T: CardTerminal>(
 }
 
 impl Register {
+    /// No new card transaction while an earlier one's outcome is unknown: the terminal's last
+    /// transaction is how an unknown outcome is found, and a new one would hide it.
+    fn require_no_open_card_question(&self) -> Result<(), AppError> {
+        let open = self.store().unresolved_attempts_of(self.register_id())?;
+        if open.is_empty() { Ok(()) } else { Err(AppError::CardUnresolved(open.len())) }
+    }
+
     /// Refunds lines of a past sale to its original tenders; the card part goes back through the
     /// terminal first (attempt recorded before sending), and the refund is recorded only once
     /// the terminal approved it. Retrying with the same `refund_id` does not refund twice.
@@ -251,6 +294,9 @@ impl Register {
         events: &EventSink,
     ) -> Result<CardRefund, AppError> {
         let store = self.store().clone();
+        if !store.refund_exists(refund_id)? {
+            self.require_no_open_card_question()?;
+        }
         if store.refund_exists(refund_id)? {
             // A retry of a refund already done: answer with it, touch no terminal.
             let committed = store.commit_refund(
@@ -347,6 +393,7 @@ impl Register {
         amount_minor: i64,
         events: &EventSink,
     ) -> Result<CardPayment, AppError> {
+        self.require_no_open_card_question()?;
         let (sale_id, currency, remaining) = {
             let sale = self.sale().ok_or(AppError::NoSale)?;
             (sale.id, sale.currency.code().to_string(), sale.remaining_minor()?)
@@ -450,7 +497,10 @@ impl Register {
     ) -> Result<Recovery, AppError> {
         let current = self.sale().map(|s| s.id);
         let store = self.store().clone();
-        let report = recover(&store, terminal, current, self.clock().as_ref(), self.ids().as_ref(), events).await?;
+        let register_id = self.register_id().to_string();
+        let report =
+            recover(&store, terminal, &register_id, current, self.clock().as_ref(), self.ids().as_ref(), events)
+                .await?;
         // An attempt of the sale on screen that turned out approved becomes its tender.
         for id in &report.approved {
             let Some(attempt) = store.attempt(*id)? else { continue };
@@ -464,6 +514,7 @@ impl Register {
                     trace_no: d.trace_no.unwrap_or(0),
                     receipt_no: d.card_receipt_no.unwrap_or(0),
                     result_code: d.result_code.unwrap_or(0),
+                    original_trace_no: None,
                     slip: d.slip.clone(),
                 };
                 self.take_card_tender(*id, &receipt)?;

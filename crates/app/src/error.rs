@@ -18,6 +18,8 @@ pub enum AppError {
     SaleInProgress,
     #[error("card terminal: {0}")]
     Card(String),
+    #[error("{0} earlier card payment(s) still have an unknown outcome: check them with the terminal first")]
+    CardUnresolved(usize),
 }
 
 impl AppError {
@@ -36,6 +38,7 @@ impl AppError {
             AppError::NoSale => "no_sale",
             AppError::SaleInProgress => "sale_in_progress",
             AppError::Card(_) => "card_terminal",
+            AppError::CardUnresolved(_) => "card_unresolved",
         }
     }
 }

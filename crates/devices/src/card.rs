@@ -29,6 +29,8 @@ pub struct CardReceipt {
     pub trace_no: u32,
     pub receipt_no: u32,
     pub result_code: u8,
+    /// Set when the transaction is a reversal: the trace number of the payment it cancelled.
+    pub original_trace_no: Option<u32>,
     /// The card slip the terminal asked us to print, line by line.
     pub slip: Vec<String>,
 }

@@ -215,6 +215,35 @@ impl Store {
         )
     }
 
+    /// The same three lists for one register: a till settles only its own attempts, with its
+    /// own terminal (another register's attempt is another terminal's transaction).
+    pub fn unresolved_attempts_of(&self, register_id: &str) -> Result<Vec<Attempt>, StoreError> {
+        Ok(self.unresolved_attempts()?.into_iter().filter(|a| a.new.register_id == register_id).collect())
+    }
+
+    pub fn abandoned_approvals_of(&self, register_id: &str) -> Result<Vec<Attempt>, StoreError> {
+        let sales = self.approved_attempts_without_sale()?.into_iter();
+        let refunds = self.approved_refunds_without_document()?.into_iter();
+        Ok(sales.chain(refunds).filter(|a| a.new.register_id == register_id).collect())
+    }
+
+    /// When an attempt was created relative to another: the order attempts were written in.
+    pub fn attempt_created_before(&self, earlier: Uuid, later: Uuid) -> Result<bool, StoreError> {
+        let (Some(a), Some(b)) = (self.attempt(earlier)?, self.attempt(later)?) else { return Ok(false) };
+        Ok((a.created_ms, a.new.id) < (b.created_ms, b.new.id))
+    }
+
+    /// The attempt that holds a terminal transaction, if any.
+    pub fn attempt_with_trace(&self, terminal_id: &str, trace_no: u32) -> Result<Option<Uuid>, StoreError> {
+        self.read(|c| {
+            let id: Option<String> = c
+                .prepare_cached("SELECT id FROM payment_attempts WHERE terminal_id = ?1 AND trace_no = ?2")?
+                .query_row(params![terminal_id, trace_no], |r| r.get(0))
+                .optional()?;
+            id.map(|s| Uuid::parse_str(&s).map_err(|e| StoreError::Config(format!("attempt id: {e}")))).transpose()
+        })
+    }
+
     pub fn attempts_for_sale(&self, sale_id: Uuid) -> Result<Vec<Attempt>, StoreError> {
         self.query_attempts("WHERE sale_id = ?1 ORDER BY created_ms, id", [sale_id.to_string()])
     }

@@ -198,6 +198,7 @@ fn require_approved_card_attempts(tx: &Transaction<'_>, sale: &Sale) -> Result<(
         let attempt = crate::attempts::attempt_in(tx, &p.id)?;
         let ok = attempt.as_ref().is_some_and(|a| {
             a.state == ringup_domain::attempt::AttemptState::Approved
+                && a.new.kind == ringup_domain::attempt::AttemptKind::Authorization
                 && a.new.sale_id == sale.id
                 && a.new.amount_minor == p.amount_minor
         });

@@ -242,8 +242,15 @@ CREATE TABLE payment_attempt_events (
 ) STRICT, WITHOUT ROWID;
 "#;
 
+/// One terminal transaction belongs to at most one attempt: the database refuses a second
+/// claim even when two registers race to make it.
+const SCHEMA_V3_UNIQUE_TRACE: &str = r#"
+DROP INDEX attempts_by_trace;
+CREATE UNIQUE INDEX attempts_by_trace ON payment_attempts(terminal_id, trace_no) WHERE trace_no IS NOT NULL;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2_ATTEMPTS)])
+    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2_ATTEMPTS), M::up(SCHEMA_V3_UNIQUE_TRACE)])
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

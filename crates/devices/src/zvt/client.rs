@@ -161,6 +161,7 @@ fn receipt_from(si: &StatusInformation, slip: Vec<String>, terminal_id: Option<u
         trace_no: si.trace_no?,
         receipt_no: si.receipt_no.unwrap_or(0),
         result_code: si.result_code.unwrap_or(0),
+        original_trace_no: si.original_trace_no,
         slip,
     })
 }
@@ -224,7 +225,9 @@ impl<C: Connect> ZvtTerminal<C> {
         // An abort pressed before this command does not cancel it.
         self.abort.store(false, Ordering::SeqCst);
         let result = Self::dialogue(&mut link, &apdu, events, t3, t4, &self.abort).await;
-        if result.is_ok() {
+        // After an abort, the terminal's acknowledgement of it may still be on its way: a line
+        // that saw an abort is not reused, so that late answer cannot meet the next command.
+        if result.is_ok() && !self.abort.load(Ordering::SeqCst) {
             self.link = Some(link);
         }
         result
