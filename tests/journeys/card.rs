@@ -4,7 +4,7 @@
 use crate::support::shop;
 use hardware_sim::terminal::{Booking, BookingKind, Fault, InProcess, SimConfig, SimTerminal};
 use ringup_app::{CardPayment, Register};
-use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
+use ringup_devices::card::{CardEvent, CardOutcome, CardTerminal, EVENT_CAPACITY};
 use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
 use ringup_devices::zvt::transport::Framing;
 use ringup_domain::attempt::AttemptState;
@@ -157,4 +157,64 @@ async fn a_card_refunded_at_the_terminal_but_never_recorded_is_reversed_after_a_
     let again = reg.refund_with_card(&mut zvt, refund_id, sale, &requests, &events()).await.expect("refund again");
     assert!(matches!(again, ringup_app::CardRefund::Done(_)), "the cashier can simply do the refund again: {again:?}");
     assert_eq!(refunds_at_terminal(), 1, "and the customer gets the money back exactly once");
+}
+
+fn sent_attempt(shop: &crate::support::Shop, register: &str, amount_minor: i64, n: u128) -> uuid::Uuid {
+    let id = uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + n);
+    let new = ringup_store::NewAttempt {
+        id,
+        sale_id: uuid::Uuid::from_u128(0xABCD + n),
+        register_id: register.into(),
+        kind: ringup_domain::attempt::AttemptKind::Authorization,
+        amount_minor,
+        currency: "EUR".into(),
+        reverses: None,
+    };
+    shop.store.begin_attempt(&new, 1).expect("recorded");
+    id
+}
+
+#[tokio::test]
+async fn an_unknown_payment_is_never_declined_on_a_newer_transactions_word() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = terminal(&sim);
+    shop.store.ensure_register("R1", "R1").expect("register");
+    // Attempt A went out and its fate is unknown; then the terminal booked another payment B
+    // (made by hand here, since the app refuses a new payment while A is open).
+    let a = sent_attempt(&shop, "R1", 1499, 1);
+    let b = sent_attempt(&shop, "R1", 1499, 2);
+    let CardOutcome::Approved(booked) = zvt.authorize(1499, &events()).await.expect("answer") else {
+        panic!("approved")
+    };
+    let details = ringup_store::AttemptDetails {
+        terminal_id: Some(booked.terminal_id.clone()),
+        trace_no: Some(booked.trace_no),
+        ..Default::default()
+    };
+    shop.store.record_attempt(b, AttemptState::Approved, &details, "approved", 2).expect("b approved");
+    let attempt_a = shop.store.attempt(a).expect("read").expect("a");
+    let (state, _) = ringup_app::card::resolve_attempt(&shop.store, &mut zvt, &attempt_a, 3).await.expect("ask");
+    assert_eq!(state, AttemptState::Unknown, "the last booking is B's, newer than A: it says nothing about A");
+    let mut reg = shop.register("R1", 21);
+    let total = coffee(&mut reg);
+    let refused = reg.pay_card(&mut zvt, total, &events()).await;
+    assert!(
+        matches!(refused, Err(ref e) if e.code() == "card_unresolved"),
+        "no new card payment while A is open: {refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_register_settles_only_its_own_attempts() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = terminal(&sim);
+    shop.store.ensure_register("R2", "R2").expect("register");
+    let other = sent_attempt(&shop, "R2", 999, 3);
+    let mut reg = shop.register("R1", 22);
+    let report = reg.recover_card_attempts(&mut zvt, &events()).await.expect("recover");
+    assert!(report.declined.is_empty() && report.approved.is_empty(), "R1 asks its terminal about R1 only: {report:?}");
+    let still = shop.store.attempt(other).expect("read").expect("there");
+    assert_eq!(still.state, AttemptState::Sent, "R2's attempt is R2's terminal's business");
 }
