@@ -18,6 +18,30 @@ pub type EventSink = mpsc::Sender<CardEvent>;
 /// Capacity of an event channel: more than any one payment produces.
 pub const EVENT_CAPACITY: usize = 64;
 
+/// Masks every run of 13 to 19 digits (the length of a card number) in a line of text, keeping
+/// at most the first 6 and last 4, so a terminal that prints a full card number on its slip
+/// never gets it into our store or logs.
+pub fn mask_card_numbers(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i > start {
+            let run: String = chars[start..i].iter().collect();
+            let len = i - start;
+            out.push_str(&if (13..=19).contains(&len) { crate::zvt::bmp::mask_pan(&run) } else { run });
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// What the terminal reported about an approved transaction. It holds a masked PAN only: the
 /// drivers never keep a full card number, track data or CVV.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,4 +147,17 @@ pub trait CardTerminal: Send {
     fn end_of_day(&mut self, events: &EventSink) -> impl Future<Output = Result<EndOfDay, CardError>> + Send;
 
     fn status(&mut self) -> impl Future<Output = Result<TerminalStatus, CardError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_card_numbers;
+
+    #[test]
+    fn card_numbers_in_slip_text_are_masked_and_nothing_else() {
+        assert_eq!(mask_card_numbers("Card 4111111111111111 ok"), "Card 411111******1111 ok");
+        assert_eq!(mask_card_numbers("PAN:5413330089010434"), "PAN:541333******0434");
+        assert_eq!(mask_card_numbers("Trace 000123 Amount 12.34"), "Trace 000123 Amount 12.34", "short numbers stay");
+        assert_eq!(mask_card_numbers("672600******1234"), "672600******1234", "masked stays masked");
+    }
 }

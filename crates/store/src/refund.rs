@@ -189,17 +189,21 @@ fn require_approved_card_refunds(
     refund_id: Uuid,
     tenders: &[RefundTender],
 ) -> Result<(), StoreError> {
+    // Two card parts of the same amount need two approvals, not one counted twice.
+    let mut parts: BTreeMap<i64, i64> = BTreeMap::new();
     for t in tenders.iter().filter(|t| t.kind == TenderKind::Card) {
+        *parts.entry(t.amount_minor).or_insert(0) += 1;
+    }
+    for (amount_minor, needed) in parts {
         let approved: i64 = c
             .prepare_cached(
                 "SELECT count(*) FROM payment_attempts
                  WHERE sale_id = ?1 AND kind = 'refund' AND state = 'approved' AND amount_minor = ?2",
             )?
-            .query_row(params![refund_id.to_string(), t.amount_minor], |r| r.get(0))?;
-        if approved == 0 {
+            .query_row(params![refund_id.to_string(), amount_minor], |r| r.get(0))?;
+        if approved < needed {
             return Err(StoreError::Conflict(format!(
-                "refund {refund_id}: the card part of {} was not refunded by the card terminal",
-                t.amount_minor
+                "refund {refund_id}: {needed} card part(s) of {amount_minor} but {approved} refunded by the card terminal"
             )));
         }
     }

@@ -9,6 +9,7 @@
 use super::apdu::{Command, StatusInformation, TerminalMessage, intermediate_text, result_text};
 use super::link::Apdu;
 use super::transport::{Framing, Link, TransportError};
+use crate::card::mask_card_numbers;
 use crate::card::{
     CardError, CardEvent, CardOutcome, CardReceipt, CardTerminal, CardTotal, EndOfDay, EventSink, TerminalStatus,
 };
@@ -291,8 +292,10 @@ impl<C: Connect> ZvtTerminal<C> {
                     }
                 }
                 TerminalMessage::StatusInformation(si) => reply.status = Some(si),
-                TerminalMessage::PrintLine { text, .. } => reply.slip.push(text),
-                TerminalMessage::PrintTextBlock { lines, .. } => reply.slip.extend(lines),
+                TerminalMessage::PrintLine { text, .. } => reply.slip.push(mask_card_numbers(&text)),
+                TerminalMessage::PrintTextBlock { lines, .. } => {
+                    reply.slip.extend(lines.iter().map(|l| mask_card_numbers(l)));
+                }
                 TerminalMessage::Completion { terminal_id, .. } => {
                     reply.terminal_id = terminal_id;
                     Self::ack(link).await.map_err(|e| card_error(e, t3))?;
