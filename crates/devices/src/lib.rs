@@ -6,4 +6,5 @@
 //! small traits in [`card`].
 
 pub mod card;
+pub mod escpos;
 pub mod zvt;
