@@ -3,4 +3,5 @@
 //! receipt printer. The protocol codecs come from `ringup-devices`: the simulator and the
 //! driver share the codec, and tests against the independent `zvt` crate keep both honest.
 
+pub mod printer;
 pub mod terminal;

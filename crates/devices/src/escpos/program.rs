@@ -3,7 +3,9 @@
 //! - drawer kick: escpos sends `ESC p m` without the two pulse times, and the printer then
 //!   swallows the next command; we send `ESC p m t1 t2` (ESC/POS reference, ESC p);
 //! - real-time status: escpos appends a stray byte; we send `DLE EOT n` (ESC/POS, DLE EOT);
-//! - line ends: escpos's `writeln` ends lines with `ESC d 1`; we end them with LF.
+//! - line ends: escpos's `writeln` ends lines with `ESC d 1`; we end them with LF;
+//! - partial cut: escpos's `partial_cut` sends `GS V 65 1`, which is function B's FULL cut
+//!   (after a 1-dot feed); a partial cut is `GS V 66 n` (ESC/POS reference, GS V).
 
 use super::cp858;
 use escpos::driver::Driver;
@@ -14,6 +16,9 @@ use std::rc::Rc;
 
 /// Drawer kick on connector pin 2: pulse on 50 ms (t1 = 25 × 2 ms), off 500 ms (t2 = 250 × 2 ms).
 pub const DRAWER_KICK_PIN2: [u8; 5] = [0x1B, 0x70, 0x00, 25, 250];
+
+/// `GS V 66 0`: function B partial cut (one hinge left), no extra feed.
+pub const PARTIAL_CUT: [u8; 4] = [0x1D, 0x56, 66, 0];
 
 /// `DLE EOT n`: ask for printer status (1), offline cause (2), error cause (3), paper (4).
 pub fn status_request(n: u8) -> [u8; 3] {
@@ -133,7 +138,7 @@ impl Program {
 
     /// Feeds past the cutter and cuts (partially, leaving a hinge the customer tears).
     pub fn cut(&mut self) -> Result<&mut Self, ProgramError> {
-        self.printer.feeds(4).map_err(err)?.partial_cut().map_err(err)?;
+        self.printer.feeds(4).map_err(err)?.custom(&PARTIAL_CUT).map_err(err)?;
         Ok(self)
     }
 

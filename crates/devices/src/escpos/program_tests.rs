@@ -40,7 +40,7 @@ fn styles_alignment_and_cut_are_the_reference_sequences() {
         &[0x1B, 0x45, 0x00],       // ESC E 0
         &[0x1B, 0x61, 0x00],       // ESC a 0: left
         &[0x1B, 0x64, 0x04],       // ESC d 4: feed past the cutter
-        &[0x1D, 0x56, 0x41, 0x01], // GS V 65 1: partial cut
+        &[0x1D, 0x56, 0x42, 0x00], // GS V 66 0: partial cut
     ]
     .concat();
     assert_eq!(&b[PREAMBLE.len()..], expected.as_slice());
@@ -67,7 +67,12 @@ fn code128_and_qr() {
 fn escpos_020_still_sends_the_sequences_we_replace() {
     let sink = Collect::default();
     let mut p = Printer::new(sink.clone(), Protocol::default(), None);
-    p.cash_drawer(escpos::utils::CashDrawer::Pin2).expect("kick").writeln("x").expect("line").print().expect("print");
+    p.cash_drawer(escpos::utils::CashDrawer::Pin2).expect("kick").writeln("x").expect("line");
+    p.partial_cut().expect("cut").print().expect("print");
     let sent = sink.0.take();
-    assert_eq!(sent, vec![0x1B, 0x70, 0x00, b'x', 0x1B, 0x64, 0x01], "ESC p 0 without t1 t2; a line ended by ESC d 1");
+    assert_eq!(
+        sent,
+        vec![0x1B, 0x70, 0x00, b'x', 0x1B, 0x64, 0x01, 0x1D, 0x56, 0x41, 0x01],
+        "ESC p 0 without t1 t2; a line ended by ESC d 1; 'partial' cut GS V 65 1, a full cut"
+    );
 }
