@@ -24,17 +24,9 @@ fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// Seeded choices (xorshift), so a failure replays from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
+#[path = "../src/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn fault(rng: &mut Rng) -> Option<Fault> {
     match rng.below(14) {

@@ -160,6 +160,20 @@ pub async fn resolve_attempt<T: CardTerminal>(
     }
 }
 
+/// A transport failure after the attempt went out: it becomes unknown, and the terminal is
+/// asked what became of it (see [`resolve_attempt`]).
+async fn ask_after_error<T: CardTerminal>(
+    store: &Store,
+    terminal: &mut T,
+    id: Uuid,
+    error: &CardError,
+    now_ms: i64,
+) -> Result<(AttemptState, Option<CardReceipt>), AppError> {
+    store.record_attempt(id, AttemptState::Unknown, &AttemptDetails::default(), &error.to_string(), now_ms)?;
+    let attempt = store.attempt(id)?.ok_or(AppError::NoSale)?;
+    resolve_attempt(store, terminal, &attempt, now_ms).await
+}
+
 /// Reverses an approved authorization (its sale was abandoned). The reversal is an attempt of
 /// its own, recorded before it is sent.
 pub async fn reverse_attempt<T: CardTerminal>(
@@ -355,23 +369,13 @@ impl Register {
                     store.record_attempt(id, AttemptState::Aborted, &refusal(0xFF, &why), &why, self.now_ms())?;
                     return Ok(CardRefund::Declined { reason: format!("the card terminal cannot be reached: {why}") });
                 }
-                Err(e) => {
-                    store.record_attempt(
-                        id,
-                        AttemptState::Unknown,
-                        &AttemptDetails::default(),
-                        &e.to_string(),
-                        self.now_ms(),
-                    )?;
-                    let attempt = store.attempt(id)?.ok_or(AppError::NoSale)?;
-                    match resolve_attempt(&store, terminal, &attempt, self.now_ms()).await?.0 {
-                        AttemptState::Approved => {}
-                        AttemptState::Unknown => {
-                            return Ok(CardRefund::Unknown { attempt_id: id, reason: e.to_string() });
-                        }
-                        _ => return Ok(CardRefund::Declined { reason: format!("{e}; the terminal did not refund") }),
+                Err(e) => match ask_after_error(&store, terminal, id, &e, self.now_ms()).await?.0 {
+                    AttemptState::Approved => {}
+                    AttemptState::Unknown => {
+                        return Ok(CardRefund::Unknown { attempt_id: id, reason: e.to_string() });
                     }
-                }
+                    _ => return Ok(CardRefund::Declined { reason: format!("{e}; the terminal did not refund") }),
+                },
             }
         }
         let committed = store.commit_refund(
@@ -464,27 +468,17 @@ impl Register {
                 store.record_attempt(id, AttemptState::Aborted, &refusal(0xFF, &why), &why, self.now_ms())?;
                 Ok(CardPayment::Aborted { reason: format!("the card terminal cannot be reached: {why}") })
             }
-            Err(e) => {
-                store.record_attempt(
-                    id,
-                    AttemptState::Unknown,
-                    &AttemptDetails::default(),
-                    &e.to_string(),
-                    self.now_ms(),
-                )?;
-                let attempt = store.attempt(id)?.ok_or(AppError::NoSale)?;
-                match resolve_attempt(&store, terminal, &attempt, self.now_ms()).await? {
-                    (AttemptState::Approved, Some(r)) => {
-                        let remaining_minor = self.take_card_tender(id, &r)?;
-                        Ok(CardPayment::Approved { remaining_minor, receipt: r })
-                    }
-                    (AttemptState::Unknown, _) => Ok(CardPayment::Unknown {
-                        attempt_id: id,
-                        reason: format!("{e}; the payment will be checked with the terminal before anything else"),
-                    }),
-                    _ => Ok(CardPayment::Declined { reason: format!("{e}; the terminal did not take the payment") }),
+            Err(e) => match ask_after_error(&store, terminal, id, &e, self.now_ms()).await? {
+                (AttemptState::Approved, Some(r)) => {
+                    let remaining_minor = self.take_card_tender(id, &r)?;
+                    Ok(CardPayment::Approved { remaining_minor, receipt: r })
                 }
-            }
+                (AttemptState::Unknown, _) => Ok(CardPayment::Unknown {
+                    attempt_id: id,
+                    reason: format!("{e}; the payment will be checked with the terminal before anything else"),
+                }),
+                _ => Ok(CardPayment::Declined { reason: format!("{e}; the terminal did not take the payment") }),
+            },
         }
     }
 

@@ -15,17 +15,9 @@ use std::sync::Arc;
 const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 const SKUS: &[&str] = &["COF-1KG", "MILK-1L", "CRO-1", "WAT-6X15", "CHOC-DRK", "PAS-SPA", "BAG-PAPER", "TEA-GRN"];
 
-/// Seeded pseudo-random choices, so a failing run can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
+#[path = "../rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
