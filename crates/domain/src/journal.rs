@@ -20,11 +20,19 @@ pub enum EntryKind {
     Refund,
     CashMovement,
     Close,
+    /// A receipt printed again (marked COPY): no money moves, but who reprinted what is kept.
+    Reprint,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 5] =
-        [EntryKind::Sale, EntryKind::Void, EntryKind::Refund, EntryKind::CashMovement, EntryKind::Close];
+    pub const ALL: [EntryKind; 6] = [
+        EntryKind::Sale,
+        EntryKind::Void,
+        EntryKind::Refund,
+        EntryKind::CashMovement,
+        EntryKind::Close,
+        EntryKind::Reprint,
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -33,6 +41,7 @@ impl EntryKind {
             EntryKind::Refund => "refund",
             EntryKind::CashMovement => "cash_movement",
             EntryKind::Close => "close",
+            EntryKind::Reprint => "reprint",
         }
     }
 

@@ -186,6 +186,9 @@ impl Store {
                 ])?;
             }
             outbox(tx, &format!("sale.{state}"), &entry, at_ms)?;
+            if sale.state == SaleState::Completed {
+                crate::print_jobs::enqueue_original(tx, crate::PrintDocument::Sale, sale.id, register_id, at_ms)?;
+            }
             Ok(Committed { receipt_no, journal_seq: entry.data.seq, journal_hash: entry.hash, replayed: false })
         })
     }

@@ -14,6 +14,7 @@ mod error;
 pub mod import;
 mod journal;
 mod parked;
+mod print_jobs;
 mod refund;
 mod schema;
 mod settings;
@@ -24,6 +25,7 @@ pub use commit::{Committed, RefundCommitted};
 pub use error::{ImportIssue, StoreError};
 pub use import::{ImportProgress, ImportReport, generate_catalog};
 pub use parked::ParkedSale;
+pub use print_jobs::{PrintDocument, PrintJob, PrintJobState, StoredRefund, StoredSale};
 pub use refund::RefundPreview;
 pub use settings::StoreSettings;
 

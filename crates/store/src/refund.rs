@@ -126,6 +126,7 @@ impl Store {
                     .execute(params![refund_id.to_string(), t.payment_id.to_string(), t.kind.name(), t.amount_minor])?;
             }
             outbox(tx, "refund.created", &entry, at_ms)?;
+            crate::print_jobs::enqueue_original(tx, crate::PrintDocument::Refund, refund_id, register_id, at_ms)?;
             let committed = Committed { receipt_no, journal_seq: entry.data.seq, journal_hash: entry.hash, replayed: false };
             Ok(RefundCommitted { committed, lines, tenders, total_minor })
         })

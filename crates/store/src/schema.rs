@@ -249,8 +249,33 @@ DROP INDEX attempts_by_trace;
 CREATE UNIQUE INDEX attempts_by_trace ON payment_attempts(terminal_id, trace_no) WHERE trace_no IS NOT NULL;
 "#;
 
+/// Durable print jobs: the receipt of a sale or refund is queued in the document's own
+/// transaction; a reprint is a further copy number of the same document.
+const SCHEMA_V4_PRINT_JOBS: &str = r#"
+CREATE TABLE print_jobs (
+    seq           INTEGER PRIMARY KEY,
+    document_id   TEXT NOT NULL,
+    document_kind TEXT NOT NULL CHECK (document_kind IN ('sale', 'refund')),
+    register_id   TEXT NOT NULL REFERENCES registers(id),
+    copy_no       INTEGER NOT NULL CHECK (copy_no >= 0),
+    mark_copy     INTEGER NOT NULL CHECK (mark_copy IN (0, 1)),
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done')),
+    attempts      INTEGER NOT NULL CHECK (attempts >= 0),
+    last_error    TEXT,
+    created_ms    INTEGER NOT NULL,
+    updated_ms    INTEGER NOT NULL,
+    UNIQUE (document_id, copy_no)
+) STRICT;
+CREATE INDEX print_jobs_open ON print_jobs(register_id, seq) WHERE state != 'done';
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2_ATTEMPTS), M::up(SCHEMA_V3_UNIQUE_TRACE)])
+    Migrations::new(vec![
+        M::up(SCHEMA_V1),
+        M::up(SCHEMA_V2_ATTEMPTS),
+        M::up(SCHEMA_V3_UNIQUE_TRACE),
+        M::up(SCHEMA_V4_PRINT_JOBS),
+    ])
 }
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -7,5 +7,6 @@ mod commit;
 mod import;
 mod journal;
 mod parked;
+mod print_jobs;
 mod refund;
 mod support;

@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "journal",
     "outbox",
     "parked_sales",
+    "print_jobs",
 ];
 
 /// A store on a real file. The directory lives as long as the fixture (fields drop in order:
@@ -142,6 +143,9 @@ pub fn cash_sale(store: &Store, lines: &[(&str, i64)]) -> Sale {
     sale
 }
 
+/// What the card terminal printed for an approval (already masked, as the driver keeps it).
+pub const SLIP: [&str; 3] = ["VISA CONTACTLESS", "PAN 411111******1111", "APPROVED 123456"];
+
 pub fn approval() -> CardApproval {
     CardApproval {
         masked_pan: "411111******1111".into(),
@@ -187,6 +191,7 @@ pub fn approve_attempt(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_mi
         terminal_id: Some(a.terminal_id),
         trace_no: Some(a.trace_no),
         card_receipt_no: Some(a.receipt_no),
+        slip: SLIP.iter().map(|l| l.to_string()).collect(),
         ..AttemptDetails::default()
     };
     store.record_attempt(attempt_id, AttemptState::Approved, &details, "approved", T0).expect("approved");
