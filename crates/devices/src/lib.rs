@@ -6,5 +6,7 @@
 //! small traits in [`card`].
 
 pub mod card;
+pub mod connect;
 pub mod escpos;
+pub mod printer;
 pub mod zvt;

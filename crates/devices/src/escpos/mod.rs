@@ -4,6 +4,8 @@
 //! sign; [`status`] reads the printer's real-time status answers.
 
 pub mod cp858;
+pub mod driver;
 pub mod layout;
 pub mod program;
 pub mod status;
+pub mod transport;

@@ -13,11 +13,9 @@ use crate::card::mask_card_numbers;
 use crate::card::{
     CardError, CardEvent, CardOutcome, CardReceipt, CardTerminal, CardTotal, EndOfDay, EventSink, TerminalStatus,
 };
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,28 +44,7 @@ impl Default for ZvtConfig {
     }
 }
 
-/// Opens a byte stream to the terminal: TCP, a serial port, or an in-memory pipe in tests.
-pub trait Connect: Send + Sync {
-    type Io: AsyncRead + AsyncWrite + Unpin + Send;
-    fn connect(&self) -> impl Future<Output = std::io::Result<Self::Io>> + Send;
-}
-
-/// A terminal at a TCP address (port 20007 by convention).
-pub struct TcpConnect {
-    pub addr: String,
-    pub timeout: Duration,
-}
-
-impl Connect for TcpConnect {
-    type Io = tokio::net::TcpStream;
-
-    async fn connect(&self) -> std::io::Result<tokio::net::TcpStream> {
-        match tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect(&self.addr)).await {
-            Ok(stream) => stream,
-            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer from {}", self.addr))),
-        }
-    }
-}
+pub use crate::connect::{Connect, TcpConnect};
 
 /// A terminal on a serial port (or a pseudo-terminal): 8 data bits, no parity, 2 stop bits, as
 /// PA00P015 asks for by default; 9600 to 115200 baud.
