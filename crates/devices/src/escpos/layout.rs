@@ -3,7 +3,8 @@
 //! a CODE128 of the receipt number for returns, and the cut.
 
 use super::program::{Align, Program, ProgramError};
-use ringup_domain::receipt::Receipt;
+use super::raster::Bitmap;
+use ringup_domain::receipt::{Receipt, ReceiptKind};
 
 /// Paper widths in characters of the printer's standard font.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +36,32 @@ pub fn return_code(receipt: &Receipt) -> String {
     format!("{}-{}", receipt.meta.register_id, receipt.meta.receipt_no)
 }
 
-/// Lays `receipt` out for `paper`. The text is the domain's own rendering, so the screen, the
-/// e-mail and the paper say the same thing; styles and codes are added around it.
-pub fn receipt_job(receipt: &Receipt, paper: Paper) -> Result<Vec<u8>, ProgramError> {
+impl Paper {
+    /// The printable width in dots (8 dots a millimetre): what a logo may be wide.
+    pub fn width_dots(&self) -> u32 {
+        match self {
+            Paper::Mm58 => 384,
+            Paper::Mm80 => 576,
+        }
+    }
+}
+
+/// Lays `receipt` out for `paper`, with the store's `logo` on top. The text is the domain's
+/// own rendering, so the screen, the e-mail and the paper say the same thing; styles and codes
+/// are added around it.
+pub fn receipt_job(receipt: &Receipt, paper: Paper, logo: Option<&Bitmap>) -> Result<Vec<u8>, ProgramError> {
     let text = receipt.render_text(paper.columns());
     let mut job = Program::new()?;
+    if let Some(logo) = logo.filter(|l| l.width_dots() <= paper.width_dots()) {
+        job.align(Align::Center)?.image(logo)?.align(Align::Left)?;
+    }
+    // The marks the domain puts first: COPY, then REFUND; each printed large.
+    let marks = usize::from(receipt.meta.copy) + usize::from(matches!(receipt.kind, ReceiptKind::Refund { .. }));
     for (index, line) in text.lines().enumerate() {
-        let is_copy_mark = receipt.meta.copy && index == 0;
+        let is_mark = index < marks;
         let is_store_name = line.trim() == receipt.meta.header.name;
         let is_total = line.starts_with("TOTAL ");
-        if is_copy_mark || is_store_name {
+        if is_mark || is_store_name {
             // Double width only where the line still fits the paper; double height always.
             let width = if line.trim().chars().count() * 2 <= paper.columns() { 2 } else { 1 };
             job.align(Align::Center)?.bold(true)?.size(width, 2)?.line(line.trim())?;

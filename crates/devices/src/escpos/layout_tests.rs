@@ -51,7 +51,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn every_rendered_line_is_on_paper_in_cp858() {
     for paper in [Paper::Mm58, Paper::Mm80] {
         let r = receipt(false);
-        let job = receipt_job(&r, paper).expect("job");
+        let job = receipt_job(&r, paper, None).expect("job");
         for line in r.render_text(paper.columns()).lines() {
             let mut expected = cp858::encode(line.trim_start());
             expected.push(b'\n');
@@ -68,14 +68,14 @@ fn every_rendered_line_is_on_paper_in_cp858() {
 
 #[test]
 fn a_store_name_too_wide_for_58mm_is_printed_double_height_only() {
-    let job = receipt_job(&receipt(false), Paper::Mm58).expect("job");
+    let job = receipt_job(&receipt(false), Paper::Mm58, None).expect("job");
     let tall_name = [&[0x1D, 0x21, 0x01][..], b"Ringup Corner Shop\n"].concat();
     assert!(contains(&job, &tall_name), "18 characters doubled would not fit 32 columns");
 }
 
 #[test]
 fn the_total_and_a_copy_mark_stand_out() {
-    let job = receipt_job(&receipt(true), Paper::Mm80).expect("job");
+    let job = receipt_job(&receipt(true), Paper::Mm80, None).expect("job");
     let big_copy = [&[0x1D, 0x21, 0x11][..], b"*** COPY ***\n"].concat();
     assert!(contains(&job, &big_copy), "a reprint says COPY in double size");
     let first_text = job.iter().position(|b| *b == b'*').expect("copy mark");
@@ -265,7 +265,7 @@ fn hex_dump(bytes: &[u8]) -> String {
 fn the_receipt_set_as_printer_bytes() {
     for (name, r) in receipt_set() {
         for (paper, tag) in [(Paper::Mm58, "58mm"), (Paper::Mm80, "80mm")] {
-            let job = receipt_job(&r, paper).expect("job");
+            let job = receipt_job(&r, paper, None).expect("job");
             for line in r.render_text(paper.columns()).lines() {
                 let mut expected = cp858::encode(line.trim_start());
                 expected.push(b'\n');
@@ -283,4 +283,20 @@ fn the_hex_dump_shows_offsets_bytes_and_text() {
     let expected = "000000  1b 40 48 65 6c 6c 6f 2c 20 70 72 69 6e 74 65 72  |.@Hello, printer|\n\
                     000010  21 0a d5                                         |!..|\n";
     assert_eq!(dump, expected);
+}
+
+#[test]
+fn the_logo_goes_on_top_centred_and_only_if_it_fits_the_paper() {
+    // 16 × 2 dots: a black bar over a white one.
+    let logo = Bitmap::new(16, 2, vec![0xFF, 0xFF, 0x00, 0x00]).expect("a bitmap");
+    let job = receipt_job(&receipt(false), Paper::Mm58, Some(&logo)).expect("job");
+    let raster = [0x1D, 0x76, 0x30, 0x00, 2, 0, 2, 0, 0xFF, 0xFF, 0x00, 0x00];
+    let at = job.windows(raster.len()).position(|w| w == raster).expect("GS v 0 with the logo's dots");
+    assert_eq!(&job[at - 3..at], &[0x1B, 0x61, 0x01], "centred");
+    let name = job.windows(6).position(|w| w == b"Ringup").expect("store name");
+    assert!(at < name, "the logo comes before the store name");
+
+    let wide = Bitmap::new(600, 1, vec![0xFF; 75]).expect("a bitmap");
+    let job = receipt_job(&receipt(false), Paper::Mm80, Some(&wide)).expect("job");
+    assert!(!contains(&job, &[0x1D, 0x76, 0x30]), "a logo wider than 576 dots is left out, not cut");
 }

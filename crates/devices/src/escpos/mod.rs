@@ -7,5 +7,6 @@ pub mod cp858;
 pub mod driver;
 pub mod layout;
 pub mod program;
+pub mod raster;
 pub mod status;
 pub mod transport;

@@ -146,6 +146,14 @@ impl Program {
         self.printer.print().map_err(err)?;
         Ok(self.sink.0.take())
     }
+
+    /// A raster image (the store's logo) as `GS v 0`, placed by the current alignment. The
+    /// escpos crate's own image support needs its `graphics` feature and the `image` crate;
+    /// [`super::raster::Bitmap`] already holds the dots, so its bytes go out as they are.
+    pub fn image(&mut self, bitmap: &super::raster::Bitmap) -> Result<&mut Self, ProgramError> {
+        self.printer.custom(&bitmap.gs_v_0()).map_err(err)?;
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
