@@ -4,4 +4,6 @@
 //! driver share the codec, and tests against the independent `zvt` crate keep both honest.
 
 pub mod printer;
+pub mod printer_sim;
+pub mod render;
 pub mod terminal;

@@ -26,7 +26,21 @@ fn dispatch(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => {
             deps::ensure_system_packages()?;
-            cargo(&root, &["run", "--quiet", "--package", "ringup-app", "--bin", "ringup", "--", "demo"])
+            cargo(
+                &root,
+                &[
+                    "run",
+                    "--quiet",
+                    "--package",
+                    "ringup-app",
+                    "--bin",
+                    "ringup",
+                    "--",
+                    "demo",
+                    "--receipts",
+                    "target/demo-receipts",
+                ],
+            )
         }
         Some("test") => test(&root),
         Some("tidy") => tidy::run(&root),
@@ -35,7 +49,8 @@ fn dispatch(args: &[String]) -> Result<()> {
             let mut cmd = vec!["bench", "--package", "ringup-store", "--bench", "store", "--"];
             cmd.extend(args[1..].iter().map(String::as_str));
             cargo(&root, &cmd)?;
-            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])
+            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])?;
+            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])
         }
         Some("gen-catalog") => {
             deps::ensure_system_packages()?;

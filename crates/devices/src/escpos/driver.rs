@@ -219,6 +219,21 @@ impl<C: Connect> EscPosPrinter<C> {
         Ok(status)
     }
 
+    /// Reads the answers to polls still open after the confirmation, so they are never taken
+    /// for answers to a later question; a printer that does not give them loses the line.
+    async fn drain(&mut self, asked: &mut VecDeque<u8>) {
+        let deadline = Instant::now() + self.config.answer_timeout + self.config.wire_time(6);
+        while !asked.is_empty() {
+            match self.hear(asked, deadline).await {
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => {
+                    self.drop_connection();
+                    return;
+                }
+            }
+        }
+    }
+
     /// Sends the job and waits for its confirmation, polling the printer's state.
     async fn send_and_confirm(&mut self, job: &[u8], job_no: u32) -> Result<(), PrinterError> {
         let wire = self.config.wire_time(job.len() + 11);
@@ -235,7 +250,10 @@ impl<C: Connect> EscPosPrinter<C> {
         loop {
             let until = next_poll.min(deadline);
             match self.hear(&mut asked, until).await {
-                Ok(Some(Heard::Confirmed(id))) if id == expected => return Ok(()),
+                Ok(Some(Heard::Confirmed(id))) if id == expected => {
+                    self.drain(&mut asked).await;
+                    return Ok(());
+                }
                 Ok(Some(Heard::Confirmed(_))) => continue,
                 Ok(Some(Heard::Status(n, byte))) => {
                     status::apply(&mut polled, n, byte).map_err(|e| PrinterError::Unconfirmed(e.to_string()))?;

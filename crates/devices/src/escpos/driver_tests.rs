@@ -137,3 +137,26 @@ async fn a_printer_that_never_answers_is_unreachable_and_gets_no_job() {
     assert!(!err.may_have_printed());
     drop(line);
 }
+
+#[tokio::test]
+async fn answers_to_a_poll_that_arrive_after_the_confirmation_are_not_taken_for_the_next_question() {
+    let (mut printer, mut line) = printer_and_line();
+    let job = b"\x1b@slow receipt\n".to_vec();
+    let len = job.len();
+    tokio::spawn(async move {
+        expect_bytes(&mut line, 12).await;
+        line.write_all(&ALL_GOOD).await.expect("answer");
+        expect_bytes(&mut line, len + 11).await;
+        // A slow printer: a poll comes in before it is done; it confirms first, answers after.
+        assert_eq!(expect_bytes(&mut line, 6).await, [0x10, 4, 2, 0x10, 4, 4]);
+        line.write_all(&[0x37, 0x22, b'0', b'0', b'0', b'5', 0x00]).await.expect("confirm");
+        line.write_all(&[0x12, 0x12]).await.expect("the poll's answers");
+        // The state after the cut: drawer open (DLE EOT 1 bit 2).
+        expect_bytes(&mut line, 12).await;
+        line.write_all(&[0x16, 0x12, 0x12, 0x12]).await.expect("answer");
+        line
+    });
+    let printed = printer.print(&job, 5).await.expect("confirmed");
+    let after = printed.status_after.expect("read");
+    assert!(after.drawer_open, "the answer to DLE EOT 1 is read as such, not a stale poll answer: {after:?}");
+}
