@@ -3,5 +3,6 @@
 mod card;
 mod card_campaign;
 mod crash;
+mod printing;
 mod sale;
 mod support;

@@ -20,6 +20,8 @@ pub enum AppError {
     Card(String),
     #[error("{0} earlier card payment(s) still have an unknown outcome: check them with the terminal first")]
     CardUnresolved(usize),
+    #[error("{0}")]
+    Printer(ringup_devices::printer::PrinterError),
 }
 
 impl AppError {
@@ -39,6 +41,7 @@ impl AppError {
             AppError::SaleInProgress => "sale_in_progress",
             AppError::Card(_) => "card_terminal",
             AppError::CardUnresolved(_) => "card_unresolved",
+            AppError::Printer(_) => "printer",
         }
     }
 }

@@ -7,9 +7,11 @@
 pub mod card;
 mod error;
 mod ports;
+pub mod printing;
 mod register;
 
 pub use card::{CardPayment, CardRefund, Recovery};
 pub use error::AppError;
 pub use ports::{Clock, FixedClock, IdGen, SequentialIds, SystemClock, UuidV7};
+pub use printing::{PrintRun, PrintWorker};
 pub use register::{Completed, Register, Rung};

@@ -4,19 +4,25 @@
 //! headless tools a technician needs (import a catalog, generate a large one, verify a journal).
 
 use anyhow::{Context, Result, bail};
+use hardware_sim::printer_sim::{InProcessPrinter, SimPrinter, SimPrinterConfig};
 use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
-use ringup_app::{CardPayment, Register, SystemClock, UuidV7};
+use ringup_app::{CardPayment, PrintWorker, Register, SystemClock, UuidV7};
 use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
+use ringup_devices::escpos::driver::{EscPosPrinter, PrinterConfig};
+use ringup_devices::escpos::layout::Paper;
+use ringup_devices::escpos::raster::Bitmap;
 use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
 use ringup_devices::zvt::transport::Framing;
 use ringup_domain::cart::Discount;
+use ringup_domain::receipt::Receipt;
 use ringup_domain::tax::TaxClass;
 use ringup_store::{Store, StoreSettings};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const USAGE: &str = "usage:
-  ringup demo [--db PATH]                      ring up a scripted sale and print its receipt
+  ringup demo [--db PATH] [--receipts DIR]     ring up a scripted sale and print its receipt on the
+                                               simulated printer (PNG, text and bytes in DIR)
   ringup import --db PATH FILE.csv             import a catalog CSV (all or nothing)
   ringup gen-catalog --db PATH --items N [--seed S]   fill a store with N synthetic items
   ringup verify --db PATH [--register ID]      verify a register's journal
@@ -49,7 +55,11 @@ fn required_db(args: &mut Vec<String>) -> Result<PathBuf> {
 fn run(mut args: Vec<String>) -> Result<()> {
     let command = if args.is_empty() { String::from("help") } else { args.remove(0) };
     match command.as_str() {
-        "demo" => demo(take_flag(&mut args, "--db")?.map(PathBuf::from)),
+        "demo" => {
+            let receipts = take_flag(&mut args, "--receipts")?
+                .map_or_else(|| std::env::temp_dir().join("ringup-demo-receipts"), PathBuf::from);
+            demo(take_flag(&mut args, "--db")?.map(PathBuf::from), &receipts)
+        }
         "import" => {
             let db = required_db(&mut args)?;
             let file = args.first().with_context(|| format!("which file?\n{USAGE}"))?;
@@ -133,7 +143,7 @@ fn open_with_defaults(path: &Path) -> Result<Store> {
     Ok(store)
 }
 
-fn demo(db: Option<PathBuf>) -> Result<()> {
+fn demo(db: Option<PathBuf>, receipts: &Path) -> Result<()> {
     let (path, scratch) = match db {
         Some(p) => (p, None),
         None => {
@@ -142,7 +152,7 @@ fn demo(db: Option<PathBuf>) -> Result<()> {
             (dir.join("ringup.db"), Some(dir))
         }
     };
-    let result = demo_in(&path);
+    let result = demo_in(&path, receipts);
     if let Some(dir) = scratch {
         // The scratch store is removed whatever happened; a kept store is named with --db.
         let _removal_is_best_effort = std::fs::remove_dir_all(dir);
@@ -150,7 +160,43 @@ fn demo(db: Option<PathBuf>) -> Result<()> {
     result
 }
 
-fn demo_in(path: &Path) -> Result<()> {
+/// The store's receipt logo, as the demo prints it.
+const LOGO_PNG: &[u8] = include_bytes!("../../../assets/logo.png");
+
+/// Opens the drawer (the sale took cash) and prints the queued receipt through the ESC/POS
+/// driver to the simulated printer, which writes it to `dir` as PNG, text and bytes. Returns
+/// the text the printer read.
+async fn print_on_the_simulated_printer(store: &Arc<Store>, receipt: &Receipt, dir: &Path) -> Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let sim = SimPrinter::new(SimPrinterConfig { out_dir: Some(dir.to_path_buf()), ..SimPrinterConfig::default() });
+    let mut printer = EscPosPrinter::new(InProcessPrinter { sim: sim.clone() }, PrinterConfig::default());
+    if ringup_app::printing::takes_cash(receipt) {
+        let drawer = ringup_app::printing::open_drawer(&mut printer).await?;
+        let open = drawer.is_some_and(|s| s.drawer_open);
+        println!("  cash drawer: {}", if open { "opened" } else { "did NOT open" });
+    }
+    let logo = Bitmap::from_png(LOGO_PNG, Paper::Mm80.width_dots()).context("the receipt logo")?;
+    let worker = PrintWorker::start(store.clone(), Arc::new(SystemClock), "R1", Paper::Mm80, Some(logo))?;
+    let run = worker.run_once(&mut printer).await?;
+    if let Some(problem) = run.problem {
+        bail!("the receipt did not print: {problem}");
+    }
+    let printed = sim.complete_receipts();
+    let last = printed.last().context("the simulated printer printed nothing")?;
+    let stem = format!("{:04}", printed.len());
+    let png = dir.join(format!("{stem}.png"));
+    // The PNG is rendered off the printer's line; it is written last, so wait for it.
+    for _ in 0..500 {
+        if png.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    println!("  receipt printed by the simulated printer: {} (and .txt, .bin)", png.display());
+    Ok(last.text())
+}
+
+fn demo_in(path: &Path, receipts: &Path) -> Result<()> {
     let store = Arc::new(open_with_defaults(path)?);
     let report = store.import_catalog_csv(SAMPLE_CATALOG.as_bytes()).context("sample catalog")?;
     println!("Store {} — sample catalog: {} items", path.display(), report.rows);
@@ -194,8 +240,10 @@ fn demo_in(path: &Path) -> Result<()> {
         bail!("the demo sale is not paid: {remaining} still owed");
     }
     let done = register.complete()?;
-    println!("  committed as receipt {} (journal entry {})\n", done.committed.receipt_no, done.committed.journal_seq);
-    print!("{}", done.receipt.render_text(42));
+    println!("  committed as receipt {} (journal entry {})", done.committed.receipt_no, done.committed.journal_seq);
+    let text = runtime.block_on(print_on_the_simulated_printer(&store, &done.receipt, receipts))?;
+    println!();
+    print!("{text}");
     let entries = store.verify_journal("R1")?;
     println!("\njournal of register R1: {entries} entries, chain intact");
     Ok(())

@@ -252,6 +252,12 @@ impl Register {
         )?)
     }
 
+    /// Reprints a past receipt (sale or refund), marked COPY; the reprint is journaled with
+    /// who asked for it. The print worker prints it from the queue.
+    pub fn reprint(&self, document_id: Uuid) -> Result<ringup_store::PrintJob, AppError> {
+        Ok(self.store.reprint(&self.register_id, document_id, &self.cashier, self.clock.now_ms())?)
+    }
+
     pub fn new_id(&self) -> Uuid {
         self.ids.new_id()
     }
