@@ -5,13 +5,14 @@
 use crate::support::shop;
 use hardware_sim::printer_sim::{InProcessPrinter, SimPrinter, SimPrinterConfig};
 use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
-use ringup_app::{CardPayment, PrintWorker, Register};
+use ringup_app::{CardPayment, PrintWorker, Register, printing};
 use ringup_devices::card::EVENT_CAPACITY;
 use ringup_devices::escpos::driver::{EscPosPrinter, PrinterConfig};
 use ringup_devices::escpos::layout::Paper;
 use ringup_devices::printer::PrinterError;
 use ringup_devices::zvt::client::{ZvtConfig, ZvtTerminal};
 use ringup_devices::zvt::transport::Framing;
+use ringup_domain::journal::EntryKind;
 use ringup_store::{PrintJobState, Store};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -209,4 +210,52 @@ async fn killed_between_sending_and_the_confirmation_the_retry_says_copy() {
     let store = Store::open(&db).expect("reopen");
     assert_eq!(store.print_jobs_of(sale).expect("jobs")[0].state, PrintJobState::Done);
     assert!(store.print_queue("R1").expect("queue").is_empty(), "nothing left, nothing doubled");
+}
+
+#[tokio::test]
+async fn the_preview_on_screen_is_the_image_the_printer_renders() {
+    let shop = shop();
+    let mut register = shop.register("R1", 15);
+    let sale = cash_sale(&mut register);
+    let dir = tempfile::tempdir().expect("dir");
+    let sim =
+        SimPrinter::new(SimPrinterConfig { out_dir: Some(dir.path().to_path_buf()), ..SimPrinterConfig::default() });
+    let mut printer = quick_driver(&sim);
+    let worker = PrintWorker::start(shop.store.clone(), shop.clock.clone(), "R1", Paper::Mm80, None).expect("worker");
+    let job = shop.store.print_jobs_of(sale).expect("jobs")[0].clone();
+    let settings = shop.store.settings().expect("settings");
+    let receipt = printing::receipt_for(&shop.store, &settings, shop.clock.as_ref(), &job).expect("receipt");
+    let preview = printing::preview_png(&receipt, Paper::Mm80, None).expect("preview");
+
+    worker.run_once(&mut printer).await.expect("printed");
+    let png = dir.path().join("0001.png");
+    for _ in 0..500 {
+        if png.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let printed = std::fs::read(&png).expect("the printer wrote its image");
+    assert!(preview.len() > 1000, "a real image");
+    assert!(preview == printed, "the preview is byte for byte what the printer rendered");
+}
+
+#[tokio::test]
+async fn a_no_sale_is_journaled_before_the_drawer_opens() {
+    let shop = shop();
+    let register = shop.register("R1", 16);
+    let sim = SimPrinter::new(SimPrinterConfig::default());
+    let mut printer = quick_driver(&sim);
+    let status = printing::no_sale(&register, &mut printer, "Maria (manager)", "change for the till").await;
+    assert!(status.expect("kicked").expect("read back").drawer_open, "the drawer reads open");
+    let journal = shop.store.journal("R1").expect("journal");
+    assert_eq!(journal.len(), 1);
+    assert_eq!((journal[0].data.kind, journal[0].data.turnover_minor), (EntryKind::CashMovement, 0));
+    assert!(journal[0].data.body.contains("no_sale") && journal[0].data.body.contains("Maria"));
+
+    sim.set_offline(true);
+    let err = printing::no_sale(&register, &mut printer, "Maria (manager)", "again").await;
+    assert!(err.is_err(), "a printer that does not answer cannot open its drawer: {err:?}");
+    assert_eq!(shop.store.journal("R1").expect("journal").len(), 2, "the attempt is on record all the same");
+    assert_eq!(sim.drawer_pulses(), 1);
 }

@@ -173,6 +173,30 @@ pub async fn open_drawer<P: ReceiptPrinter>(printer: &mut P) -> Result<Option<Pr
     printer.open_drawer().await.map_err(AppError::Printer)
 }
 
+/// A manager's "no sale": journaled first, then the drawer is kicked and read back.
+pub async fn no_sale<P: ReceiptPrinter>(
+    register: &crate::Register,
+    printer: &mut P,
+    manager: &str,
+    reason: &str,
+) -> Result<Option<PrinterStatus>, AppError> {
+    register.record_no_sale(manager, reason)?;
+    open_drawer(printer).await
+}
+
+/// The receipt as the printer would print it, as a PNG: the simulated printer's renderer
+/// reading the very bytes the printer gets, so the screen shows what the paper will.
+pub fn preview_png(receipt: &Receipt, paper: Paper, logo: Option<&Bitmap>) -> Result<Vec<u8>, AppError> {
+    let job = |e: &dyn std::fmt::Display| AppError::Printer(PrinterError::Job(e.to_string()));
+    let bytes = receipt_job(receipt, paper, logo).map_err(|e| job(&e))?;
+    let blocks = hardware_sim::printer::parse(&bytes, true).map_err(|e| job(&e))?;
+    let width = match paper {
+        Paper::Mm58 => hardware_sim::render::PaperWidth::Mm58,
+        Paper::Mm80 => hardware_sim::render::PaperWidth::Mm80,
+    };
+    Ok(hardware_sim::render::render_png(&blocks, width))
+}
+
 /// A sale that took cash opens the drawer.
 pub fn takes_cash(receipt: &Receipt) -> bool {
     receipt.tenders.iter().any(|t| t.kind == TenderKind::Cash)

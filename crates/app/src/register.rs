@@ -258,6 +258,14 @@ impl Register {
         Ok(self.store.reprint(&self.register_id, document_id, &self.cashier, self.clock.now_ms())?)
     }
 
+    /// Journals a "no sale" (the drawer opened without a sale) by `manager`, before the
+    /// drawer is kicked. Checking the manager's PIN comes with staff permissions.
+    pub fn record_no_sale(&self, manager: &str, reason: &str) -> Result<u64, AppError> {
+        let id = self.ids.new_id();
+        let currency = self.settings.currency.code().to_string();
+        Ok(self.store.record_no_sale(&self.register_id, id, manager, reason, &currency, self.clock.now_ms())?)
+    }
+
     pub fn new_id(&self) -> Uuid {
         self.ids.new_id()
     }

@@ -15,7 +15,6 @@ use hardware_sim::printer_sim::{SimPrinter, SimPrinterConfig};
 use hardware_sim::render::PaperWidth;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::io::AsyncBufReadExt;
 use tokio_serial::SerialPort;
 
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -130,9 +129,10 @@ async fn main() {
         });
     }
     let controls = sim.clone();
-    tokio::spawn(async move {
-        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+    // A plain thread, not tokio's stdin: a read blocked on standard input would hold up the
+    // runtime's shutdown on SIGTERM.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
             match control(&controls, &line) {
                 Ok(done) if done.is_empty() => {}
                 Ok(done) => println!("{done}"),

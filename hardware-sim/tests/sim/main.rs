@@ -74,3 +74,5 @@ async fn over_a_pseudo_terminal_it_speaks_serial_framing_through_a_stable_link()
     stop(child, out);
     assert!(!link.exists(), "the link is removed on a clean stop");
 }
+
+mod printer;
