@@ -9,7 +9,7 @@
 //! receives until its buffer is cleared (`DLE DC4 8`) or paper is loaded — a real printer
 //! would hold it; the driver always clears it, so both end the same.
 
-use crate::printer::{Block, ParseError, Reader};
+use crate::printer::{Block, CLEAR_RESPONSE, ParseError, Reader};
 use crate::render::{PaperWidth, write_receipt};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -61,6 +61,10 @@ struct State {
     lines_left: Option<u32>,
     /// Prints, but its confirmations are lost (a fault between printing and answering).
     drop_confirmations: bool,
+    /// The cutter jams at the next cut: the receipt is printed but not cut, and the printer
+    /// stops with a mechanism error until it is cleared.
+    jam_at_next_cut: bool,
+    cutter_error: bool,
     /// Printing stopped partway; data is dropped until the buffer is cleared.
     stopped: bool,
     current: Vec<Block>,
@@ -71,7 +75,7 @@ struct State {
 
 impl State {
     fn can_print(&self) -> bool {
-        !(self.paper_out || self.cover_open || self.stopped)
+        !(self.paper_out || self.cover_open || self.stopped || self.cutter_error)
     }
 
     /// Closes a receipt cut short: what printed is torn off as it is.
@@ -87,10 +91,11 @@ impl State {
     /// The answer to `DLE EOT n` (ESC/POS reference, DLE EOT): bits 1 and 4 always set.
     fn status_byte(&self, n: u8) -> u8 {
         let flag = |on: bool, bits: u8| if on { bits } else { 0 };
-        let stopped = self.paper_out || self.cover_open;
+        let stopped = self.paper_out || self.cover_open || self.cutter_error;
         0x12 | match n {
             1 => flag(self.drawer_open, 0x04) | flag(stopped, 0x08),
-            2 => flag(self.cover_open, 0x04) | flag(self.paper_out, 0x20),
+            2 => flag(self.cover_open, 0x04) | flag(self.paper_out, 0x20) | flag(self.cutter_error, 0x40),
+            3 => flag(self.cutter_error, 0x08),
             4 => flag(self.near_end, 0x0C) | flag(self.paper_out, 0x60),
             _ => 0,
         }
@@ -172,6 +177,18 @@ impl SimPrinter {
         self.state().drop_confirmations = drop;
     }
 
+    /// The cutter jams at the next cut (the receipt has printed by then).
+    pub fn jam_cutter_at_next_cut(&self) {
+        self.state().jam_at_next_cut = true;
+    }
+
+    /// Someone freed the cutter: the mechanism error is gone.
+    pub fn clear_cutter(&self) {
+        let mut s = self.state();
+        s.cutter_error = false;
+        s.stopped = false;
+    }
+
     /// Offline: switched off or the cable cut — bytes are lost, nothing is answered.
     pub fn set_offline(&self, offline: bool) {
         self.state().offline = offline;
@@ -245,6 +262,7 @@ impl SimPrinter {
             Block::ClearBuffer => {
                 s.tear_off();
                 s.stopped = false;
+                answers.extend_from_slice(&CLEAR_RESPONSE);
             }
             Block::DrawerPulse { .. } if s.can_print() => {
                 s.drawer_open = true;
@@ -255,6 +273,14 @@ impl SimPrinter {
                 s.drawer_open = true;
                 s.drawer_pulses += 1;
                 drop_last_command(&mut s.current_raw, 5);
+            }
+            Block::Cut { .. } if s.can_print() && s.jam_at_next_cut => {
+                // Printed to the end, but not cut: the customer could tear it off.
+                s.jam_at_next_cut = false;
+                s.cutter_error = true;
+                let blocks = std::mem::take(&mut s.current);
+                let raw = std::mem::take(&mut s.current_raw);
+                s.receipts.push(PrintedReceipt { blocks, raw, complete: true });
             }
             Block::Cut { .. } if s.can_print() => {
                 s.current.push(block);

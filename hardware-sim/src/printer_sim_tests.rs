@@ -149,3 +149,17 @@ async fn each_cut_receipt_is_written_as_png_text_and_bytes() {
     let png = std::fs::read(dir.path().join("0001.png")).expect("png");
     assert_eq!(&png[1..4], b"PNG", "a PNG image");
 }
+
+#[tokio::test]
+async fn a_cutter_jam_after_the_receipt_printed_counts_as_maybe_printed() {
+    let (sim, mut printer) = setup(SimPrinterConfig::default());
+    sim.jam_cutter_at_next_cut();
+    let err = printer.print(&job(3), 1).await.expect_err("the cutter jammed");
+    assert!(matches!(err, PrinterError::Interrupted(s) if s.error), "{err:?}");
+    assert!(err.may_have_printed(), "the receipt printed to the end; only the cut is missing");
+    assert_eq!(sim.complete_receipts().len(), 1);
+    let again = printer.print(&job(1), 2).await.expect_err("still jammed");
+    assert!(matches!(again, PrinterError::NotReady(s) if s.error), "{again:?}");
+    sim.clear_cutter();
+    printer.print(&job(1), 3).await.expect("freed, it prints");
+}

@@ -141,7 +141,12 @@ async fn a_card_receipt_carries_the_terminal_slip_and_its_reprint_says_copy() {
         );
     }
     let pan = SimConfig::default().masked_pan;
-    assert!(original[0].contains(&pan), "only the masked PAN ({pan}) is printed");
+    assert!(original[0].contains(&pan), "the masked PAN ({pan}) is printed");
+    // The sale's id (in its own line and the QR code) is hex, not card data.
+    let id = sale.simple().to_string();
+    let card_text: String = original[0].lines().filter(|l| !l.starts_with("Sale") && !l.contains(&id)).collect();
+    let longest_digit_run = card_text.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_digit_run < 13, "no run of 13-19 digits (a full PAN) anywhere on the receipt:\n{}", original[0]);
 
     register.reprint(sale).expect("reprint");
     let run = worker.run_once(&mut printer).await.expect("copy");
@@ -258,4 +263,34 @@ async fn a_no_sale_is_journaled_before_the_drawer_opens() {
     assert!(err.is_err(), "a printer that does not answer cannot open its drawer: {err:?}");
     assert_eq!(shop.store.journal("R1").expect("journal").len(), 2, "the attempt is on record all the same");
     assert_eq!(sim.drawer_pulses(), 1);
+}
+
+#[tokio::test]
+async fn a_printer_that_never_confirms_prints_one_copy_then_waits_for_a_person() {
+    let shop = shop();
+    let mut register = shop.register("R1", 17);
+    let sale = cash_sale(&mut register);
+    let later = cash_sale(&mut register);
+    let sim = SimPrinter::new(SimPrinterConfig::default());
+    sim.set_drop_confirmations(true);
+    let mut printer = quick_driver(&sim);
+    let worker = PrintWorker::start(shop.store.clone(), shop.clock.clone(), "R1", Paper::Mm80, None).expect("worker");
+
+    let first = worker.run_once(&mut printer).await.expect("run");
+    assert!(first.problem.as_ref().is_some_and(PrinterError::may_have_printed), "{first:?}");
+    let second = worker.run_once(&mut printer).await.expect("run");
+    assert_eq!(second.held, 1, "the copy went unconfirmed too: it waits for a person: {second:?}");
+    let receipts = sale_receipts(&sim, sale);
+    assert_eq!(receipts.len(), 2, "the original and one copy, no more");
+    assert!(!receipts[0].contains(COPY_MARK) && receipts[1].contains(COPY_MARK), "{receipts:?}");
+
+    sim.set_drop_confirmations(false);
+    let third = worker.run_once(&mut printer).await.expect("run");
+    assert_eq!((third.printed, third.held), (1, 1), "the next sale prints; the held one waits: {third:?}");
+    assert_eq!(sale_receipts(&sim, later).len(), 1);
+    let held = shop.store.print_jobs_of(sale).expect("jobs")[0].clone();
+    assert_eq!(held.state, PrintJobState::Held);
+    worker.release(held.seq, true).expect("the cashier says it came out");
+    assert!(shop.store.print_queue("R1").expect("queue").is_empty());
+    assert_eq!(sale_receipts(&sim, sale).len(), 2, "nothing more printed for it");
 }

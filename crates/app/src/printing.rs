@@ -14,7 +14,7 @@ use ringup_devices::printer::{PrinterError, PrinterStatus, ReceiptPrinter};
 use ringup_domain::Currency;
 use ringup_domain::receipt::{Receipt, ReceiptMeta};
 use ringup_domain::tender::TenderKind;
-use ringup_store::{PrintDocument, PrintJob, Store, StoreSettings};
+use ringup_store::{PrintDocument, PrintJob, PrintJobState, Store, StoreSettings};
 use std::sync::Arc;
 
 fn hex(bytes: &[u8]) -> String {
@@ -80,8 +80,10 @@ pub fn receipt_for(
 pub struct PrintRun {
     /// Jobs the printer confirmed in this run.
     pub printed: usize,
-    /// Jobs still waiting.
+    /// Jobs still waiting for the printer.
     pub waiting: usize,
+    /// Jobs waiting for a person: did the receipt come out?
+    pub held: usize,
     /// Why the run stopped early, as the status bar shows it.
     pub problem: Option<PrinterError>,
     /// The printer's state after the last confirmed job (paper near end shows here).
@@ -113,32 +115,55 @@ impl PrintWorker {
         Ok(PrintWorker { store, settings, clock, register_id: register_id.to_string(), paper, logo })
     }
 
-    /// Prints the waiting jobs in order until the queue is empty or the printer stops.
+    /// Prints the waiting jobs in order until the queue is empty or the printer stops. Held
+    /// jobs wait for a person and are passed over.
     pub async fn run_once<P: ReceiptPrinter>(&self, printer: &mut P) -> Result<PrintRun, AppError> {
-        let mut run = PrintRun { printed: 0, waiting: 0, problem: None, last_status: None };
+        let mut run = PrintRun { printed: 0, waiting: 0, held: 0, problem: None, last_status: None };
         let queue = self.store.print_queue(&self.register_id)?;
-        for (index, job) in queue.iter().enumerate() {
-            let receipt = receipt_for(&self.store, &self.settings, self.clock.as_ref(), job)?;
-            let bytes = receipt_job(&receipt, self.paper, self.logo.as_ref())
-                .map_err(|e| AppError::Printer(PrinterError::Job(e.to_string())))?;
+        let pending: Vec<&PrintJob> = queue.iter().filter(|j| j.state == PrintJobState::Pending).collect();
+        run.held = queue.len() - pending.len();
+        for (index, job) in pending.iter().enumerate() {
+            let bytes = match self.job_bytes(job) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    // One receipt that cannot be built must not keep the others from printing.
+                    self.store.hold_print(job.seq, &e.to_string(), self.clock.now_ms())?;
+                    run.held += 1;
+                    continue;
+                }
+            };
             let job = self.store.begin_print(job.seq, self.clock.now_ms())?;
-            // The job's sequence number tells its confirmation apart from an earlier one's.
-            let job_no = u32::try_from(job.seq.rem_euclid(10_000)).unwrap_or(0);
-            match printer.print(&bytes, job_no).await {
+            match printer.print(&bytes, u32::try_from(job.seq).unwrap_or(0)).await {
                 Ok(printed) => {
-                    self.store.finish_print(job.seq, self.clock.now_ms())?;
+                    self.store.finish_print(job.seq, job.attempts, self.clock.now_ms())?;
                     run.printed += 1;
                     run.last_status = printed.status_after;
                 }
                 Err(e) => {
-                    self.store.fail_print(job.seq, &e.to_string(), e.may_have_printed(), self.clock.now_ms())?;
-                    run.waiting = queue.len() - index;
+                    let now = self.clock.now_ms();
+                    let failed =
+                        self.store.fail_print(job.seq, job.attempts, &e.to_string(), e.may_have_printed(), now)?;
+                    if failed.state == PrintJobState::Held {
+                        run.held += 1;
+                    }
+                    run.waiting = pending.len() - index - usize::from(failed.state == PrintJobState::Held);
                     run.problem = Some(e);
                     return Ok(run);
                 }
             }
         }
         Ok(run)
+    }
+
+    fn job_bytes(&self, job: &PrintJob) -> Result<Vec<u8>, AppError> {
+        let receipt = receipt_for(&self.store, &self.settings, self.clock.as_ref(), job)?;
+        receipt_job(&receipt, self.paper, self.logo.as_ref())
+            .map_err(|e| AppError::Printer(PrinterError::Job(e.to_string())))
+    }
+
+    /// A person's answer for a held receipt: it came out, or print it again (as a COPY).
+    pub fn release(&self, seq: i64, came_out: bool) -> Result<PrintJob, AppError> {
+        Ok(self.store.release_print(seq, came_out, self.clock.now_ms())?)
     }
 
     /// Prints the queue now and whenever `wake` is notified (a sale completed, a reprint was
@@ -159,7 +184,12 @@ impl PrintWorker {
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(retry), if must_retry => {}
-                _ = stop.changed() => {}
+                changed = stop.changed() => {
+                    // A dropped stop sender means nobody can stop it any more: stop now.
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
             if *stop.borrow() {
                 return;

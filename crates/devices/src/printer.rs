@@ -31,7 +31,7 @@ impl PrinterStatus {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrinterError {
     /// The printer could not be reached or did not answer; nothing was sent.
-    #[error("Printer: no connection ({0}) — check the cable and that it is switched on")]
+    #[error("Printer: no connection ({0}) — check the cable and that the printer is switched on")]
     Unreachable(String),
     /// The printer answered that it cannot print; nothing was sent.
     #[error("{}", .0.problem().unwrap_or("Printer: not ready"))]
@@ -49,9 +49,15 @@ pub enum PrinterError {
 }
 
 impl PrinterError {
-    /// True when the receipt may be on paper although the print failed.
+    /// True when the receipt may be on paper although the print failed: the printer went
+    /// silent after taking it, or it stopped on a mechanism error (a jammed cutter stops a
+    /// receipt that has printed, only not been cut).
     pub fn may_have_printed(&self) -> bool {
-        matches!(self, PrinterError::Unconfirmed(_))
+        match self {
+            PrinterError::Unconfirmed(_) => true,
+            PrinterError::Interrupted(s) => s.error,
+            _ => false,
+        }
     }
 
     /// The printer's state when it said why, for the status bar.

@@ -7,6 +7,7 @@
 //! Reads use separate read-only connections and never wait for the writer (WAL).
 
 mod attempts;
+mod cash;
 mod catalog;
 mod commit;
 mod crosscheck;
@@ -15,6 +16,7 @@ pub mod import;
 mod journal;
 mod parked;
 mod print_jobs;
+mod receipts;
 mod refund;
 mod schema;
 mod settings;
@@ -25,7 +27,8 @@ pub use commit::{Committed, RefundCommitted};
 pub use error::{ImportIssue, StoreError};
 pub use import::{ImportProgress, ImportReport, generate_catalog};
 pub use parked::ParkedSale;
-pub use print_jobs::{PrintDocument, PrintJob, PrintJobState, StoredRefund, StoredSale};
+pub use print_jobs::{PrintDocument, PrintJob, PrintJobState};
+pub use receipts::{StoredRefund, StoredSale};
 pub use refund::RefundPreview;
 pub use settings::StoreSettings;
 

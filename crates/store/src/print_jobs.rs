@@ -5,15 +5,13 @@
 //!
 //! A job found in `sending` after a restart may or may not have come out of the printer: it
 //! goes back to `pending` marked COPY, so a receipt is never printed twice as an original. A
-//! reprint is a new job (copy number 1, 2 …), journaled, and always marked COPY.
+//! copy that again goes unconfirmed is `held` for a person to say whether it came out, so a
+//! printer that never confirms cannot print copies without end. A reprint is a new job (copy
+//! number 1, 2 …), and always marked COPY; every copy sent is journaled.
 
-use crate::commit::SaleDocument;
 use crate::journal::append;
-use crate::refund::RefundDocument;
 use crate::{Store, StoreError};
-use ringup_domain::cart::{Sale, Totals};
 use ringup_domain::journal::{EntryKind, NewEntry};
-use ringup_domain::refund::{RefundLine, RefundTender};
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
@@ -42,6 +40,9 @@ pub enum PrintJobState {
     Pending,
     Sending,
     Done,
+    /// Waiting for a person: it may have printed and the printer would not say, or its
+    /// receipt could not be built.
+    Held,
 }
 
 impl PrintJobState {
@@ -50,11 +51,14 @@ impl PrintJobState {
             PrintJobState::Pending => "pending",
             PrintJobState::Sending => "sending",
             PrintJobState::Done => "done",
+            PrintJobState::Held => "held",
         }
     }
 
     fn from_name(name: &str) -> Option<PrintJobState> {
-        [PrintJobState::Pending, PrintJobState::Sending, PrintJobState::Done].into_iter().find(|s| s.name() == name)
+        [PrintJobState::Pending, PrintJobState::Sending, PrintJobState::Done, PrintJobState::Held]
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 }
 
@@ -74,40 +78,6 @@ pub struct PrintJob {
     pub last_error: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
-}
-
-/// Everything needed to print a sale's receipt again, read from its journal entry (the
-/// document as it was hashed) and the card terminal's slips of its payments.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredSale {
-    pub register_id: String,
-    pub receipt_no: u64,
-    pub cashier: String,
-    pub at_ms: i64,
-    pub sale: Sale,
-    pub totals: Totals,
-    pub journal_hash: [u8; 32],
-    /// Card terminal slips by attempt id (= the card payment's id).
-    pub slips: Vec<(Uuid, Vec<String>)>,
-}
-
-/// Everything needed to print a refund's receipt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredRefund {
-    pub id: Uuid,
-    pub register_id: String,
-    pub receipt_no: u64,
-    pub cashier: String,
-    pub at_ms: i64,
-    pub currency: String,
-    pub original_sale_id: Uuid,
-    pub original_receipt_no: u64,
-    pub original_register_id: String,
-    pub lines: Vec<RefundLine>,
-    pub tenders: Vec<RefundTender>,
-    pub journal_hash: [u8; 32],
-    /// Card terminal slips of the card refunds, in the order they were made, with amounts.
-    pub slips: Vec<(i64, Vec<String>)>,
 }
 
 const COLUMNS: &str = "seq, document_id, document_kind, register_id, copy_no, mark_copy, state, attempts, last_error,
@@ -203,17 +173,32 @@ impl Store {
     }
 
     /// Takes a pending job for sending: committed before the first byte goes to the printer.
+    /// A copy of an original that may already be out is journaled as it is sent.
     pub fn begin_print(&self, seq: i64, at_ms: i64) -> Result<PrintJob, StoreError> {
         self.write(|tx| {
             let job = move_job(tx, seq, PrintJobState::Pending, PrintJobState::Sending, at_ms)?;
             tx.prepare_cached("UPDATE print_jobs SET attempts = attempts + 1 WHERE seq = ?1")?.execute([seq])?;
-            Ok(PrintJob { attempts: job.attempts + 1, ..job })
+            let job = PrintJob { attempts: job.attempts + 1, ..job };
+            if job.mark_copy && job.copy_no == 0 {
+                let body = serde_json::json!({
+                    "document_id": job.document_id,
+                    "document_kind": job.document.name(),
+                    "copy_no": 0,
+                    "automatic": true,
+                    "attempt": job.attempts,
+                })
+                .to_string();
+                journal_copy(tx, &job.register_id, job.document_id, body, at_ms)?;
+            }
+            Ok(job)
         })
     }
 
-    /// The printer confirmed the job (it processed everything up to after the cut).
-    pub fn finish_print(&self, seq: i64, at_ms: i64) -> Result<PrintJob, StoreError> {
+    /// The printer confirmed the job (it processed everything up to after the cut). `attempt`
+    /// is the one [`Store::begin_print`] returned: a worker can only finish its own try.
+    pub fn finish_print(&self, seq: i64, attempt: u32, at_ms: i64) -> Result<PrintJob, StoreError> {
         self.write(|tx| {
+            require_attempt(tx, seq, attempt)?;
             let job = move_job(tx, seq, PrintJobState::Sending, PrintJobState::Done, at_ms)?;
             tx.prepare_cached("UPDATE print_jobs SET last_error = NULL WHERE seq = ?1")?.execute([seq])?;
             Ok(PrintJob { last_error: None, ..job })
@@ -222,20 +207,42 @@ impl Store {
 
     /// The job did not print to the end; it waits for the printer. `may_have_printed` is true
     /// when the printer went silent after taking the bytes: the receipt may be out, so the
-    /// retry says COPY.
+    /// retry says COPY — and a copy that goes unconfirmed too is held for a person.
     pub fn fail_print(
         &self,
         seq: i64,
+        attempt: u32,
         error: &str,
         may_have_printed: bool,
         at_ms: i64,
     ) -> Result<PrintJob, StoreError> {
         self.write(|tx| {
-            let job = move_job(tx, seq, PrintJobState::Sending, PrintJobState::Pending, at_ms)?;
+            require_attempt(tx, seq, attempt)?;
+            let current = job_in(tx, seq)?;
+            let to = if may_have_printed && current.mark_copy { PrintJobState::Held } else { PrintJobState::Pending };
+            let job = move_job(tx, seq, PrintJobState::Sending, to, at_ms)?;
             let mark_copy = job.mark_copy || may_have_printed;
             tx.prepare_cached("UPDATE print_jobs SET last_error = ?2, mark_copy = ?3 WHERE seq = ?1")?
                 .execute(params![seq, error, mark_copy])?;
             Ok(PrintJob { last_error: Some(error.to_string()), mark_copy, ..job })
+        })
+    }
+
+    /// Holds a pending job for a person (its receipt could not be built), so the jobs behind
+    /// it still print.
+    pub fn hold_print(&self, seq: i64, error: &str, at_ms: i64) -> Result<PrintJob, StoreError> {
+        self.write(|tx| {
+            let job = move_job(tx, seq, PrintJobState::Pending, PrintJobState::Held, at_ms)?;
+            tx.prepare_cached("UPDATE print_jobs SET last_error = ?2 WHERE seq = ?1")?.execute(params![seq, error])?;
+            Ok(PrintJob { last_error: Some(error.to_string()), ..job })
+        })
+    }
+
+    /// A person's answer for a held job: it came out (done), or print it again (as a COPY).
+    pub fn release_print(&self, seq: i64, came_out: bool, at_ms: i64) -> Result<PrintJob, StoreError> {
+        self.write(|tx| {
+            let to = if came_out { PrintJobState::Done } else { PrintJobState::Pending };
+            move_job(tx, seq, PrintJobState::Held, to, at_ms)
         })
     }
 
@@ -262,19 +269,8 @@ impl Store {
         at_ms: i64,
     ) -> Result<PrintJob, StoreError> {
         self.write(|tx| {
-            let original = tx
-                .prepare_cached("SELECT document_kind, MAX(copy_no) FROM print_jobs WHERE document_id = ?1")?
-                .query_row([document_id.to_string()], |r| {
-                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<u32>>(1)?))
-                })?;
-            let (Some(kind), Some(last_copy)) = original else {
-                return Err(StoreError::NotFound(format!("a printed receipt for document {document_id}")));
-            };
-            let document = PrintDocument::from_name(&kind).ok_or_else(|| bad(0, "unknown document kind"))?;
-            let copy_no = last_copy + 1;
-            let currency: String = tx
-                .prepare_cached("SELECT currency FROM journal WHERE document_id = ?1 LIMIT 1")?
-                .query_row([document_id.to_string()], |r| r.get(0))?;
+            let (document, last_copy) = reprintable(tx, document_id)?;
+            let copy_no = last_copy.map_or(1, |c| c + 1);
             let body = serde_json::json!({
                 "document_id": document_id,
                 "document_kind": document.name(),
@@ -282,21 +278,7 @@ impl Store {
                 "cashier": cashier,
             })
             .to_string();
-            let entry = append(
-                tx,
-                NewEntry {
-                    register_id: register_id.to_string(),
-                    kind: EntryKind::Reprint,
-                    document_id,
-                    at_unix_ms: at_ms,
-                    currency,
-                    turnover_minor: 0,
-                    body,
-                },
-            )?;
-            // No outbox row: the outbox carries one event per document id (the back end's
-            // idempotency key); the reprint stays in the journal, which is synced whole.
-            let _ = entry;
+            journal_copy(tx, register_id, document_id, body, at_ms)?;
             tx.prepare_cached(
                 "INSERT INTO print_jobs(document_id, document_kind, register_id, copy_no, mark_copy, state, attempts,
                      created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, 1, 'pending', 0, ?5, ?5)",
@@ -305,113 +287,69 @@ impl Store {
             job_in(tx, tx.last_insert_rowid())
         })
     }
-
-    /// A sale as committed, for printing its receipt (again).
-    pub fn stored_sale(&self, sale_id: Uuid) -> Result<StoredSale, StoreError> {
-        self.read(|c| {
-            let (doc, journal_hash) = document_body::<SaleDocument>(c, "sales", sale_id)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT id, slip FROM payment_attempts WHERE sale_id = ?1 AND state = 'approved' AND slip IS NOT NULL
-                 ORDER BY id",
-            )?;
-            let slips = stmt
-                .query_map([sale_id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter_map(|(id, slip)| Some((Uuid::parse_str(&id).ok()?, slip.lines().map(str::to_string).collect())))
-                .collect();
-            Ok(StoredSale {
-                register_id: doc.register_id,
-                receipt_no: doc.receipt_no,
-                cashier: doc.cashier,
-                at_ms: doc.at_ms,
-                sale: doc.sale,
-                totals: doc.totals,
-                journal_hash,
-                slips,
-            })
-        })
-    }
-
-    /// A refund as committed, with the numbers of the sale it refunds.
-    pub fn stored_refund(&self, refund_id: Uuid) -> Result<StoredRefund, StoreError> {
-        self.read(|c| {
-            let (doc, journal_hash) = document_body::<RefundDocument>(c, "refunds", refund_id)?;
-            let (original, _) = document_body::<SaleDocument>(c, "sales", doc.original_sale_id)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT amount_minor, slip FROM payment_attempts
-                 WHERE sale_id = ?1 AND kind = 'refund' AND state = 'approved' AND slip IS NOT NULL ORDER BY id",
-            )?;
-            let slips = stmt
-                .query_map([refund_id.to_string()], |r| {
-                    let slip: String = r.get(1)?;
-                    Ok((r.get::<_, i64>(0)?, slip.lines().map(str::to_string).collect()))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(StoredRefund {
-                id: doc.id,
-                register_id: doc.register_id,
-                receipt_no: doc.receipt_no,
-                cashier: doc.cashier,
-                at_ms: doc.at_ms,
-                currency: original.sale.currency.code().to_string(),
-                original_sale_id: doc.original_sale_id,
-                original_receipt_no: original.receipt_no,
-                original_register_id: original.register_id,
-                lines: doc.lines,
-                tenders: doc.tenders,
-                journal_hash,
-                slips,
-            })
-        })
-    }
 }
 
-/// The journal body of a committed document and its entry's hash.
-fn document_body<T: serde::de::DeserializeOwned>(
-    c: &rusqlite::Connection,
-    table: &str,
-    id: Uuid,
-) -> Result<(T, [u8; 32]), StoreError> {
-    let (body, hash): (String, Vec<u8>) = c
-        .prepare_cached(&format!(
-            "SELECT j.body, j.hash FROM {table} d JOIN journal j ON j.register_id = d.register_id AND j.seq = d.journal_seq
-             WHERE d.id = ?1"
-        ))?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("{table} {id}")))?;
-    let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| bad(1, "hash is not 32 bytes"))?;
-    Ok((serde_json::from_str(&body)?, hash))
+/// A worker may only finish or fail the try it began.
+fn require_attempt(tx: &Transaction<'_>, seq: i64, attempt: u32) -> Result<(), StoreError> {
+    let job = job_in(tx, seq)?;
+    if job.attempts != attempt {
+        return Err(StoreError::Conflict(format!(
+            "print job {seq} is at try {}, not {attempt}: another worker took it",
+            job.attempts
+        )));
+    }
+    Ok(())
 }
 
-impl Store {
-    /// Journals a "no sale": the drawer opened without money moving, by whom and why. Written
-    /// before the drawer is kicked, so no opening goes unrecorded.
-    pub fn record_no_sale(
-        &self,
-        register_id: &str,
-        id: Uuid,
-        manager: &str,
-        reason: &str,
-        currency: &str,
-        at_ms: i64,
-    ) -> Result<u64, StoreError> {
-        self.write(|tx| {
-            let body = serde_json::json!({ "movement": "no_sale", "by": manager, "reason": reason }).to_string();
-            let entry = append(
-                tx,
-                NewEntry {
-                    register_id: register_id.to_string(),
-                    kind: EntryKind::CashMovement,
-                    document_id: id,
-                    at_unix_ms: at_ms,
-                    currency: currency.to_string(),
-                    turnover_minor: 0,
-                    body,
-                },
-            )?;
-            Ok(entry.data.seq)
-        })
+/// Journals a copy of a receipt (no money moves). No outbox row: the outbox carries one event
+/// per document id (the back end's idempotency key); the copy stays in the journal.
+fn journal_copy(
+    tx: &Transaction<'_>,
+    register_id: &str,
+    document_id: Uuid,
+    body: String,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    let currency: String = tx
+        .prepare_cached("SELECT currency FROM journal WHERE document_id = ?1 ORDER BY seq LIMIT 1")?
+        .query_row([document_id.to_string()], |r| r.get(0))?;
+    append(
+        tx,
+        NewEntry {
+            register_id: register_id.to_string(),
+            kind: EntryKind::Reprint,
+            document_id,
+            at_unix_ms: at_ms,
+            currency,
+            turnover_minor: 0,
+            body,
+        },
+    )?;
+    Ok(())
+}
+
+/// What a reprint of `document_id` prints, and its last copy number (None: never queued, a
+/// receipt from before print jobs existed). Only completed sales and refunds have receipts.
+fn reprintable(tx: &Transaction<'_>, document_id: Uuid) -> Result<(PrintDocument, Option<u32>), StoreError> {
+    let id = document_id.to_string();
+    let queued: (Option<String>, Option<u32>) = tx
+        .prepare_cached("SELECT document_kind, MAX(copy_no) FROM print_jobs WHERE document_id = ?1")?
+        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if let (Some(kind), Some(last)) = queued {
+        let document = PrintDocument::from_name(&kind).ok_or_else(|| bad(0, "unknown document kind"))?;
+        return Ok((document, Some(last)));
+    }
+    let sale: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM sales WHERE id = ?1 AND state = 'completed'")?
+        .query_row([&id], |r| r.get(0))
+        .optional()?;
+    if sale.is_some() {
+        return Ok((PrintDocument::Sale, None));
+    }
+    let refund: Option<i64> =
+        tx.prepare_cached("SELECT 1 FROM refunds WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()?;
+    match refund {
+        Some(_) => Ok((PrintDocument::Refund, None)),
+        None => Err(StoreError::NotFound(format!("a receipt for document {document_id}"))),
     }
 }

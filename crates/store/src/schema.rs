@@ -259,7 +259,7 @@ CREATE TABLE print_jobs (
     register_id   TEXT NOT NULL REFERENCES registers(id),
     copy_no       INTEGER NOT NULL CHECK (copy_no >= 0),
     mark_copy     INTEGER NOT NULL CHECK (mark_copy IN (0, 1)),
-    state         TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done')),
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'held')),
     attempts      INTEGER NOT NULL CHECK (attempts >= 0),
     last_error    TEXT,
     created_ms    INTEGER NOT NULL,

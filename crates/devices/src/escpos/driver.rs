@@ -28,13 +28,24 @@ use tokio::time::Instant;
 /// `GS ( H pL pH fn m d1 d2 d3 d4` with pL = 6, pH = 0, fn = 48, m = 48: "transmit process
 /// ID response" (ESC/POS reference, GS ( H, function 48). d1–d4 are ASCII digits.
 pub fn process_id_request(job_no: u32) -> [u8; 11] {
-    let [d1, d2, d3, d4] = process_id(job_no);
+    id_request(process_id(job_no))
+}
+
+fn id_request([d1, d2, d3, d4]: [u8; 4]) -> [u8; 11] {
     [0x1D, 0x28, 0x48, 0x06, 0x00, 0x30, 0x30, d1, d2, d3, d4]
 }
 
-/// The four ASCII digits that name a job (its number modulo 10 000).
+/// The four ASCII digits that name a job: 0000–8999 (its number modulo 9 000); 9000–9999 are
+/// the driver's own (drawer kicks), so the two never answer for each other.
 pub fn process_id(job_no: u32) -> [u8; 4] {
-    let n = job_no % 10_000;
+    digits(job_no % JOB_IDS)
+}
+
+/// How many process IDs jobs use; the rest are the driver's.
+const JOB_IDS: u32 = 9_000;
+
+fn digits(n: u32) -> [u8; 4] {
+    let n = n % 10_000;
     // Each digit is < 10, so the casts cannot truncate.
     [(n / 1000) as u8 + b'0', (n / 100 % 10) as u8 + b'0', (n / 10 % 10) as u8 + b'0', (n % 10) as u8 + b'0']
 }
@@ -44,8 +55,12 @@ pub const PROCESS_ID_HEADER: [u8; 2] = [0x37, 0x22];
 pub const PROCESS_ID_RESPONSE_LEN: usize = 7;
 
 /// `DLE DC4 fn=8 1 3 20 1 6 2 8`: clear the receive and print buffers (ESC/POS reference,
-/// DLE DC4 fn 8), executed in real time even while the printer is stopped.
+/// DLE DC4 fn 8), executed in real time even while the printer is stopped. The printer answers
+/// [`CLEAR_RESPONSE`] once it has.
 pub const CLEAR_BUFFER: [u8; 10] = [0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08];
+
+/// The answer to [`CLEAR_BUFFER`]: header 37h, identifier 25h, NUL.
+pub const CLEAR_RESPONSE: [u8; 3] = [0x37, 0x25, 0x00];
 
 /// `DLE DC4 fn=1 m t`: a drawer pulse in real time on pin 2 for t × 100 ms (ESC/POS reference,
 /// DLE DC4 fn 1) — works while the printer is stopped by paper out, where `ESC p` would wait.
@@ -67,6 +82,13 @@ pub struct PrinterConfig {
     pub poll_interval: Duration,
     /// Time for the mechanism on top of the wire time (feeding, cutting, slow printing).
     pub print_margin: Duration,
+    /// Further time per KiB of job, for a printer slower than its line (off serial the line
+    /// time is not known at all).
+    pub margin_per_kib: Duration,
+    /// Wait for the operating system to hand each write on. False on serial ports, where
+    /// tokio-serial's flush is a blocking `tcdrain` no deadline could interrupt (a printer
+    /// holding CTS would stop the thread); the printer's confirmation is the real signal.
+    pub flush_writes: bool,
 }
 
 impl Default for PrinterConfig {
@@ -77,11 +99,19 @@ impl Default for PrinterConfig {
             answer_timeout: Duration::from_millis(1_000),
             poll_interval: Duration::from_millis(300),
             print_margin: Duration::from_secs(5),
+            margin_per_kib: Duration::from_millis(500),
+            flush_writes: true,
         }
     }
 }
 
 impl PrinterConfig {
+    /// How long a job of `bytes` may take until its confirmation.
+    pub fn print_deadline(&self, bytes: usize) -> Duration {
+        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        self.wire_time(bytes) * 2 + self.print_margin + self.margin_per_kib * kib
+    }
+
     /// Bytes × 10 bits (8N1) / baud: how long `bytes` take on the wire; zero off serial.
     pub fn wire_time(&self, bytes: usize) -> Duration {
         match self.baud {
@@ -100,11 +130,14 @@ pub struct EscPosPrinter<C: Connect> {
     io: Option<C::Io>,
     /// Bytes read but not yet consumed.
     inbox: VecDeque<u8>,
+    /// The next of the driver's own process IDs (drawer kicks).
+    own_ids: u32,
 }
 
 /// What came back while waiting for a job's confirmation.
 enum Heard {
     Confirmed([u8; 4]),
+    Cleared,
     Status(u8, u8),
 }
 
@@ -114,7 +147,7 @@ fn unreachable(e: impl std::fmt::Display) -> PrinterError {
 
 impl<C: Connect> EscPosPrinter<C> {
     pub fn new(connect: C, config: PrinterConfig) -> Self {
-        EscPosPrinter { connect, config, io: None, inbox: VecDeque::new() }
+        EscPosPrinter { connect, config, io: None, inbox: VecDeque::new(), own_ids: 0 }
     }
 
     pub fn config(&self) -> &PrinterConfig {
@@ -139,10 +172,11 @@ impl<C: Connect> EscPosPrinter<C> {
     }
 
     async fn send(&mut self, bytes: &[u8], deadline: Instant) -> std::io::Result<()> {
+        let flush = self.config.flush_writes;
         let io = self.io().await.map_err(std::io::Error::other)?;
         let write = async {
             io.write_all(bytes).await?;
-            io.flush().await
+            if flush { io.flush().await } else { Ok(()) }
         };
         match tokio::time::timeout_at(deadline, write).await {
             Ok(result) => result,
@@ -174,23 +208,40 @@ impl<C: Connect> EscPosPrinter<C> {
     async fn hear(&mut self, asked: &mut VecDeque<u8>, deadline: Instant) -> Result<Option<Heard>, PrinterError> {
         let Some(first) = self.next_byte(deadline).await? else { return Ok(None) };
         if first == PROCESS_ID_HEADER[0] {
-            let mut rest = [0u8; PROCESS_ID_RESPONSE_LEN - 1];
+            let cut_short = || unreachable("the printer's answer was cut short");
+            let second = self.next_byte(deadline).await?.ok_or_else(cut_short)?;
+            if second == CLEAR_RESPONSE[1] {
+                return match self.next_byte(deadline).await?.ok_or_else(cut_short)? {
+                    0 => Ok(Some(Heard::Cleared)),
+                    _ => Err(unreachable("the printer's answer made no sense")),
+                };
+            }
+            let mut rest = [0u8; PROCESS_ID_RESPONSE_LEN - 2];
             for slot in &mut rest {
-                *slot = self.next_byte(deadline).await?.ok_or_else(|| unreachable("a confirmation was cut short"))?;
+                *slot = self.next_byte(deadline).await?.ok_or_else(cut_short)?;
             }
-            if rest[0] != PROCESS_ID_HEADER[1] || rest[5] != 0 {
-                return Err(unreachable(format!("an unexpected answer {first:02x} {rest:02x?}")));
+            if second != PROCESS_ID_HEADER[1] || rest[4] != 0 {
+                return Err(unreachable("the printer's answer made no sense"));
             }
-            return Ok(Some(Heard::Confirmed([rest[1], rest[2], rest[3], rest[4]])));
+            return Ok(Some(Heard::Confirmed([rest[0], rest[1], rest[2], rest[3]])));
         }
         match asked.pop_front() {
             Some(n) => Ok(Some(Heard::Status(n, first))),
-            None => Err(unreachable(format!("an answer nobody asked for: {first:#04x}"))),
+            None => Err(unreachable("the printer said something nobody asked for")),
         }
     }
 
-    /// Asks DLE EOT 1–4 and waits for all four answers.
+    /// Asks DLE EOT 1–4 and waits for all four answers. A connection that had been open
+    /// (a network printer closes idle ones) gets one more try on a fresh one.
     async fn read_status(&mut self) -> Result<PrinterStatus, PrinterError> {
+        let was_open = self.io.is_some();
+        match self.read_status_once().await {
+            Err(PrinterError::Unreachable(_)) if was_open => self.read_status_once().await,
+            other => other,
+        }
+    }
+
+    async fn read_status_once(&mut self) -> Result<PrinterStatus, PrinterError> {
         let deadline = Instant::now() + self.config.answer_timeout + self.config.wire_time(12);
         let request: Vec<u8> = STATUS_ALL.iter().flat_map(|n| status_request(*n)).collect();
         if let Err(e) = self.send(&request, deadline).await {
@@ -200,20 +251,19 @@ impl<C: Connect> EscPosPrinter<C> {
         let mut asked: VecDeque<u8> = STATUS_ALL.into_iter().collect();
         let mut status = PrinterStatus::default();
         while !asked.is_empty() {
-            match self.hear(&mut asked, deadline).await {
+            let heard = match self.hear(&mut asked, deadline).await {
                 // A late confirmation of an earlier job is not an answer to this question.
-                Ok(Some(Heard::Confirmed(_))) => continue,
+                Ok(Some(Heard::Confirmed(_) | Heard::Cleared)) => continue,
                 Ok(Some(Heard::Status(n, byte))) => {
-                    status::apply(&mut status, n, byte).map_err(unreachable)?;
+                    status::apply(&mut status, n, byte).map_err(|_| unreachable("the printer's answer made no sense"))
                 }
-                Ok(None) => {
-                    self.drop_connection();
-                    return Err(unreachable("no answer to a status request"));
-                }
-                Err(e) => {
-                    self.drop_connection();
-                    return Err(e);
-                }
+                Ok(None) => Err(unreachable("the printer does not answer")),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = heard {
+                // Whatever is still on the line belongs to this failed question: start afresh.
+                self.drop_connection();
+                return Err(e);
             }
         }
         Ok(status)
@@ -235,51 +285,78 @@ impl<C: Connect> EscPosPrinter<C> {
     }
 
     /// Sends the job and waits for its confirmation, polling the printer's state.
-    async fn send_and_confirm(&mut self, job: &[u8], job_no: u32) -> Result<(), PrinterError> {
-        let wire = self.config.wire_time(job.len() + 11);
-        let deadline = Instant::now() + wire * 2 + self.config.print_margin;
+    async fn send_and_confirm(&mut self, job: &[u8], id: [u8; 4]) -> Result<(), PrinterError> {
+        let deadline = Instant::now() + self.config.print_deadline(job.len() + 11);
         let mut bytes = job.to_vec();
-        bytes.extend_from_slice(&process_id_request(job_no));
+        bytes.extend_from_slice(&id_request(id));
         if let Err(e) = self.send(&bytes, deadline).await {
+            self.drop_connection();
             return Err(PrinterError::Unconfirmed(e.to_string()));
         }
-        let expected = process_id(job_no);
         let mut asked = VecDeque::new();
         let mut polled = PrinterStatus::default();
         let mut next_poll = Instant::now() + self.config.poll_interval;
         loop {
             let until = next_poll.min(deadline);
             match self.hear(&mut asked, until).await {
-                Ok(Some(Heard::Confirmed(id))) if id == expected => {
+                Ok(Some(Heard::Confirmed(heard))) if heard == id => {
                     self.drain(&mut asked).await;
                     return Ok(());
                 }
-                Ok(Some(Heard::Confirmed(_))) => continue,
+                Ok(Some(Heard::Confirmed(_) | Heard::Cleared)) => continue,
                 Ok(Some(Heard::Status(n, byte))) => {
-                    status::apply(&mut polled, n, byte).map_err(|e| PrinterError::Unconfirmed(e.to_string()))?;
+                    if status::apply(&mut polled, n, byte).is_err() {
+                        self.drop_connection();
+                        return Err(PrinterError::Unconfirmed("the printer's answer made no sense".into()));
+                    }
                     if asked.is_empty() && polled.problem().is_some() {
-                        // Stopped partway: clear what is left so it never prints on its own later.
-                        let _ = self.send(&CLEAR_BUFFER, Instant::now() + self.config.answer_timeout).await;
+                        self.clear_buffer().await;
                         return Err(PrinterError::Interrupted(polled));
                     }
                 }
                 Ok(None) if Instant::now() >= deadline => {
+                    self.drop_connection();
                     return Err(PrinterError::Unconfirmed("no confirmation in time".into()));
                 }
                 Ok(None) => {
                     if asked.is_empty() {
                         polled = PrinterStatus::default();
-                        let poll = [status_request(2), status_request(4)].concat();
+                        let poll = [status_request(2), status_request(3), status_request(4)].concat();
                         if self.send(&poll, deadline).await.is_err() {
+                            self.drop_connection();
                             return Err(PrinterError::Unconfirmed("the line broke while printing".into()));
                         }
-                        asked.extend([2, 4]);
+                        asked.extend([2, 3, 4]);
                     }
                     next_poll = Instant::now() + self.config.poll_interval;
                 }
-                Err(e) => return Err(PrinterError::Unconfirmed(e.to_string())),
+                Err(e) => {
+                    self.drop_connection();
+                    return Err(PrinterError::Unconfirmed(e.to_string()));
+                }
             }
         }
+    }
+
+    /// Clears a stopped printer's buffer so the rest of a cut-off job never prints on its own
+    /// later, waits (bounded) for its answer, and starts the next dialogue on a fresh line.
+    async fn clear_buffer(&mut self) {
+        let deadline = Instant::now() + self.config.answer_timeout + self.config.wire_time(CLEAR_BUFFER.len());
+        if self.send(&CLEAR_BUFFER, deadline).await.is_ok() {
+            let mut nothing_asked = VecDeque::new();
+            while let Ok(Some(heard)) = self.hear(&mut nothing_asked, deadline).await {
+                if matches!(heard, Heard::Cleared) {
+                    break;
+                }
+            }
+        }
+        self.drop_connection();
+    }
+
+    /// The next of the driver's own process IDs, 9000–9999.
+    fn own_id(&mut self) -> [u8; 4] {
+        self.own_ids = (self.own_ids + 1) % (10_000 - JOB_IDS);
+        digits(JOB_IDS + self.own_ids)
     }
 }
 
@@ -293,7 +370,7 @@ impl<C: Connect> ReceiptPrinter for EscPosPrinter<C> {
 
     async fn print(&mut self, job: &[u8], job_no: u32) -> Result<Printed, PrinterError> {
         if !self.config.reads_status {
-            let deadline = Instant::now() + self.config.wire_time(job.len()) * 2 + self.config.print_margin;
+            let deadline = Instant::now() + self.config.print_deadline(job.len());
             return match self.send(job, deadline).await {
                 Ok(()) => Ok(Printed { status_after: None, bytes_sent: job.len() }),
                 Err(e) => {
@@ -306,12 +383,7 @@ impl<C: Connect> ReceiptPrinter for EscPosPrinter<C> {
         if before.problem().is_some() {
             return Err(PrinterError::NotReady(before));
         }
-        if let Err(e) = self.send_and_confirm(job, job_no).await {
-            if e.may_have_printed() {
-                self.drop_connection();
-            }
-            return Err(e);
-        }
+        self.send_and_confirm(job, process_id(job_no)).await?;
         let after = self.read_status().await.ok();
         Ok(Printed { status_after: after, bytes_sent: job.len() + 11 })
     }
@@ -319,27 +391,43 @@ impl<C: Connect> ReceiptPrinter for EscPosPrinter<C> {
     async fn open_drawer(&mut self) -> Result<Option<PrinterStatus>, PrinterError> {
         if !self.config.reads_status {
             let deadline = Instant::now() + self.config.print_margin;
-            self.send(&DRAWER_KICK_PIN2, deadline).await.map_err(unreachable)?;
-            return Ok(None);
+            let sent = self.send(&DRAWER_KICK_PIN2, deadline).await;
+            return sent.map(|()| None).map_err(|e| {
+                self.drop_connection();
+                unreachable(e)
+            });
         }
         let before = self.read_status().await?;
         if before.cover_open || before.paper_out {
             // Stopped (paper out, cover open): only the real-time pulse gets through.
             let deadline = Instant::now() + self.config.answer_timeout;
-            self.send(&REALTIME_DRAWER_PULSE, deadline).await.map_err(unreachable)?;
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            if let Err(e) = self.send(&REALTIME_DRAWER_PULSE, deadline).await {
+                self.drop_connection();
+                return Err(unreachable(e));
+            }
         } else if before.problem().is_some() {
             return Err(PrinterError::NotReady(before));
         } else {
             // ESC p waits its turn behind earlier data; the confirmation says it was done.
-            self.send_and_confirm(&DRAWER_KICK_PIN2, 0).await.map_err(|e| match e {
-                PrinterError::Unconfirmed(m) => PrinterError::Unreachable(m),
-                other => other,
-            })?;
+            let id = self.own_id();
+            self.send_and_confirm(&DRAWER_KICK_PIN2, id).await?;
         }
-        self.read_status().await.map(Some)
+        // A drawer takes a moment to spring open: read its switch a few times.
+        let mut status = self.read_status().await?;
+        for _ in 0..DRAWER_READS {
+            if status.drawer_open {
+                break;
+            }
+            tokio::time::sleep(DRAWER_READ_INTERVAL).await;
+            status = self.read_status().await?;
+        }
+        Ok(Some(status))
     }
 }
+
+/// How often, and how far apart, the drawer switch is read after a kick (about a second).
+const DRAWER_READS: u32 = 10;
+const DRAWER_READ_INTERVAL: Duration = Duration::from_millis(100);
 
 #[cfg(test)]
 #[path = "driver_tests.rs"]

@@ -5,7 +5,7 @@ use tokio::io::DuplexStream;
 #[test]
 fn the_confirmation_and_real_time_commands_are_byte_exact() {
     assert_eq!(process_id_request(42), [0x1D, 0x28, 0x48, 0x06, 0x00, 0x30, 0x30, b'0', b'0', b'4', b'2']);
-    assert_eq!(process_id(123_456), *b"3456", "job numbers wrap at 10 000");
+    assert_eq!(process_id(123_456), *b"6456", "job numbers wrap at 9 000");
     assert_eq!(CLEAR_BUFFER, [0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08]);
     assert_eq!(REALTIME_DRAWER_PULSE, [0x10, 0x14, 0x01, 0x00, 0x01]);
 }
@@ -103,10 +103,12 @@ async fn paper_running_out_while_printing_clears_the_buffer_and_reports_interrup
         expect_bytes(&mut line, 12).await;
         line.write_all(&ALL_GOOD).await.expect("answer");
         expect_bytes(&mut line, len + 11).await;
-        // No confirmation: the paper ran out. The poll asks DLE EOT 2 and 4.
-        assert_eq!(expect_bytes(&mut line, 6).await, [0x10, 4, 2, 0x10, 4, 4]);
-        line.write_all(&[0x32, 0x72]).await.expect("paper end");
-        expect_bytes(&mut line, CLEAR_BUFFER.len()).await
+        // No confirmation: the paper ran out. The poll asks DLE EOT 2, 3 and 4.
+        assert_eq!(expect_bytes(&mut line, 9).await, [0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4]);
+        line.write_all(&[0x32, 0x12, 0x72]).await.expect("paper end");
+        let cleared = expect_bytes(&mut line, CLEAR_BUFFER.len()).await;
+        line.write_all(&CLEAR_RESPONSE).await.expect("cleared");
+        cleared
     });
     let err = printer.print(&job, 3).await.expect_err("interrupted");
     assert!(matches!(err, PrinterError::Interrupted(s) if s.paper_out), "{err:?}");
@@ -131,11 +133,24 @@ async fn silence_after_the_job_means_it_may_have_printed() {
 
 #[tokio::test]
 async fn a_printer_that_never_answers_is_unreachable_and_gets_no_job() {
-    let (mut printer, line) = printer_and_line();
+    let (mut printer, mut line) = printer_and_line();
     let err = printer.print(b"\x1b@x\n", 1).await.expect_err("no answer");
     assert!(matches!(err, PrinterError::Unreachable(_)), "{err:?}");
     assert!(!err.may_have_printed());
-    drop(line);
+    drop(printer);
+    let mut sent = Vec::new();
+    line.read_to_end(&mut sent).await.expect("what the driver sent");
+    assert_eq!(sent, STATUS_ALL_BYTES, "only the status question, no job");
+}
+
+#[test]
+fn jobs_and_the_drivers_own_kicks_never_share_a_process_id() {
+    assert_eq!(process_id(8_999), *b"8999");
+    assert_eq!(process_id(9_000), *b"0000", "job numbers wrap below 9000");
+    let (mut printer, _line) = printer_and_line();
+    let ids: Vec<[u8; 4]> = (0..1_001).map(|_| printer.own_id()).collect();
+    assert!(ids.iter().all(|id| id[0] == b'9'), "the driver's own are 9000-9999");
+    assert_eq!(ids[0], ids[1_000], "and wrap within that range");
 }
 
 #[tokio::test]
@@ -148,9 +163,9 @@ async fn answers_to_a_poll_that_arrive_after_the_confirmation_are_not_taken_for_
         line.write_all(&ALL_GOOD).await.expect("answer");
         expect_bytes(&mut line, len + 11).await;
         // A slow printer: a poll comes in before it is done; it confirms first, answers after.
-        assert_eq!(expect_bytes(&mut line, 6).await, [0x10, 4, 2, 0x10, 4, 4]);
+        assert_eq!(expect_bytes(&mut line, 9).await, [0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4]);
         line.write_all(&[0x37, 0x22, b'0', b'0', b'0', b'5', 0x00]).await.expect("confirm");
-        line.write_all(&[0x12, 0x12]).await.expect("the poll's answers");
+        line.write_all(&[0x12, 0x12, 0x12]).await.expect("the poll's answers");
         // The state after the cut: drawer open (DLE EOT 1 bit 2).
         expect_bytes(&mut line, 12).await;
         line.write_all(&[0x16, 0x12, 0x12, 0x12]).await.expect("answer");

@@ -100,7 +100,20 @@ impl Bitmap {
         let mut out = Vec::with_capacity(8 + self.bits.len());
         out.extend_from_slice(&[0x1D, 0x76, 0x30, 0, x_low, x_high, y_low, y_high]);
         out.extend_from_slice(&self.bits);
+        break_real_time_commands(&mut out[8..]);
         out
+    }
+}
+
+/// Printers act on real-time commands (`DLE EOT`, `DLE ENQ`, `DLE DC4`) wherever they find
+/// them, even inside image data, where a `10 04 n` would send a stray status byte and a
+/// `10 14 ..` could open the drawer or clear the job. Any such pair in the dots is broken by
+/// clearing one dot of the `10` byte (it becomes `00`): one white dot where there was one black.
+pub fn break_real_time_commands(data: &mut [u8]) {
+    for i in 0..data.len().saturating_sub(1) {
+        if data[i] == 0x10 && matches!(data[i + 1], 0x04 | 0x05 | 0x14) {
+            data[i] = 0x00;
+        }
     }
 }
 

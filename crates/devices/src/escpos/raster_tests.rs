@@ -117,3 +117,21 @@ fn the_store_logo_decodes_and_prints_as_gs_v_0() {
     assert!(bytes.ends_with(&command), "the job carries the GS v 0 command as built");
     assert_eq!(command.len(), 8 + bitmap.height_dots() as usize * bitmap.width_dots().div_ceil(8) as usize);
 }
+
+#[test]
+fn image_data_never_carries_a_real_time_command() {
+    // Rows that happen to hold DLE EOT 1, DLE ENQ and DLE DC4 as dots.
+    let bits = vec![0x10, 0x04, 0x01, 0xFF, 0x10, 0x05, 0x10, 0x14, 0x10, 0x10];
+    let bitmap = Bitmap::new(16, 5, bits).expect("a bitmap");
+    let bytes = bitmap.gs_v_0();
+    let data = &bytes[8..];
+    assert!(
+        !data.windows(2).any(|w| w[0] == 0x10 && matches!(w[1], 0x04 | 0x05 | 0x14)),
+        "no real-time command survives in the dots: {data:02x?}"
+    );
+    assert_eq!(
+        data,
+        [0x00, 0x04, 0x01, 0xFF, 0x00, 0x05, 0x00, 0x14, 0x10, 0x10],
+        "one dot cleared per pair, nothing else"
+    );
+}

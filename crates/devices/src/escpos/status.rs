@@ -39,11 +39,12 @@ pub fn apply(status: &mut PrinterStatus, n: u8, byte: u8) -> Result<(), StatusEr
             status.error |= bit(6);
         }
         // Error cause: bits 3, 5 and 6 are cutter, unrecoverable and auto-recoverable errors.
-        3 => status.error = bit(3) || bit(5) || bit(6),
+        3 => status.error |= bit(3) || bit(5) || bit(6),
         // Paper sensor: bits 2-3 near end, bits 5-6 paper end.
         4 => {
             status.paper_near_end = bit(2) || bit(3);
-            status.paper_out = bit(5) || bit(6);
+            // Printers without a roll-end sensor say paper out only in DLE EOT 2: keep it.
+            status.paper_out |= bit(5) || bit(6);
         }
         other => return Err(StatusError::UnknownRequest(other)),
     }

@@ -4,6 +4,8 @@
 
 use super::driver::{EscPosPrinter, PrinterConfig};
 use crate::connect::{Connect, TcpConnect};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -38,6 +40,7 @@ impl PrinterPort {
                 _ => None,
             },
             reads_status: !matches!(self, PrinterPort::File { .. }),
+            flush_writes: !matches!(self, PrinterPort::Serial { .. }),
             ..PrinterConfig::default()
         };
         EscPosPrinter::new(PortConnect(self), config)
@@ -106,7 +109,10 @@ async fn open_usb(vendor_id: u16, product_id: u16) -> std::io::Result<tokio::io:
         .map_err(|e| std::io::Error::other(format!("USB printer {vendor_id:04x}:{product_id:04x}: {e}")))?;
     let (ours, theirs) = tokio::io::duplex(USB_CHUNK);
     let (mut from_app, mut to_app) = tokio::io::split(theirs);
-    let writer = driver.clone();
+    // Set once the app's side is gone, so the reader thread lets go of the device (and its
+    // claimed interface) and a reconnect can open it again.
+    let closed = Arc::new(AtomicBool::new(false));
+    let (writer, writer_closed) = (driver.clone(), closed.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; USB_CHUNK];
         while let Ok(n) = from_app.read(&mut buf).await {
@@ -119,6 +125,7 @@ async fn open_usb(vendor_id: u16, product_id: u16) -> std::io::Result<tokio::io:
                 _ => break,
             }
         }
+        writer_closed.store(true, Ordering::SeqCst);
     });
     let (answers, mut answers_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
     tokio::spawn(async move {
@@ -131,7 +138,7 @@ async fn open_usb(vendor_id: u16, product_id: u16) -> std::io::Result<tokio::io:
     std::thread::spawn(move || {
         let mut buf = [0u8; 64];
         // A read that times out says nothing; the thread ends once the app's side is gone.
-        while !answers.is_closed() {
+        while !closed.load(Ordering::SeqCst) && !answers.is_closed() {
             if let Ok(n) = driver.read(&mut buf)
                 && n > 0
                 && answers.blocking_send(buf[..n].to_vec()).is_err()

@@ -59,7 +59,7 @@ fn a_job_is_sent_once_and_done_only_when_confirmed() {
     let again = fx.store.begin_print(seq, T0 + 2);
     assert!(matches!(again, Err(StoreError::Conflict(_))), "a job being sent cannot be taken twice: {again:?}");
 
-    let done = fx.store.finish_print(seq, T0 + 3).expect("confirmed");
+    let done = fx.store.finish_print(seq, 1, T0 + 3).expect("confirmed");
     assert_eq!(done.state, PrintJobState::Done);
     assert!(fx.store.print_queue(REGISTER).expect("queue").is_empty(), "a done job leaves the queue");
     let resend = fx.store.begin_print(seq, T0 + 4);
@@ -74,18 +74,33 @@ fn a_failed_job_waits_and_says_copy_only_if_it_may_have_printed() {
     let seq = fx.store.print_queue(REGISTER).expect("queue")[0].seq;
 
     fx.store.begin_print(seq, T0).expect("take");
-    let stopped = fx.store.fail_print(seq, "paper out", false, T0 + 1).expect("fail");
+    let stopped = fx.store.fail_print(seq, 1, "paper out", false, T0 + 1).expect("fail");
     assert_eq!(stopped.state, PrintJobState::Pending, "a job the printer stopped on is retried");
     assert!(!stopped.mark_copy, "a receipt cut off by paper out never came out whole: the retry is the original");
     assert_eq!(stopped.last_error.as_deref(), Some("paper out"));
 
     fx.store.begin_print(seq, T0 + 2).expect("take again");
-    let silent = fx.store.fail_print(seq, "no answer after the receipt", true, T0 + 3).expect("fail");
+    let silent = fx.store.fail_print(seq, 2, "no answer after the receipt", true, T0 + 3).expect("fail");
     assert!(silent.mark_copy, "a receipt that may be out prints again only as COPY");
+    assert_eq!(silent.state, PrintJobState::Pending);
     fx.store.begin_print(seq, T0 + 4).expect("take a third time");
-    let after = fx.store.fail_print(seq, "paper out", false, T0 + 5).expect("fail");
+    let after = fx.store.fail_print(seq, 3, "paper out", false, T0 + 5).expect("fail");
     assert!(after.mark_copy, "once a job may have printed, it stays a COPY");
     assert_eq!(after.attempts, 3, "every try is counted");
+    let copies =
+        fx.store.journal(REGISTER).expect("journal").iter().filter(|e| e.data.kind == EntryKind::Reprint).count();
+    assert_eq!(copies, 1, "the copy that was sent is journaled");
+
+    fx.store.begin_print(seq, T0 + 6).expect("take a fourth time");
+    let held = fx.store.fail_print(seq, 4, "no answer after the receipt", true, T0 + 7).expect("fail");
+    assert_eq!(
+        held.state,
+        PrintJobState::Held,
+        "a copy gone unconfirmed too waits for a person, not for ever more copies"
+    );
+    assert!(matches!(fx.store.begin_print(seq, T0 + 8), Err(StoreError::Conflict(_))), "a held job is not sent");
+    let done = fx.store.release_print(seq, true, T0 + 9).expect("the cashier says it came out");
+    assert_eq!(done.state, PrintJobState::Done);
 }
 
 #[test]
@@ -118,7 +133,7 @@ fn a_reprint_is_a_journaled_copy_and_reads_the_sale_back_with_its_card_slip() {
     let committed = fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("commit");
     let original = fx.store.print_queue(REGISTER).expect("queue")[0].seq;
     fx.store.begin_print(original, T0).expect("take");
-    fx.store.finish_print(original, T0).expect("done");
+    fx.store.finish_print(original, 1, T0).expect("done");
 
     let copy = fx.store.reprint(REGISTER, sale.id, "manager", T0 + 60_000).expect("reprint");
     let copy2 = fx.store.reprint(REGISTER, sale.id, "manager", T0 + 61_000).expect("reprint again");
@@ -138,6 +153,30 @@ fn a_reprint_is_a_journaled_copy_and_reads_the_sale_back_with_its_card_slip() {
     assert_eq!(stored.journal_hash, committed.journal_hash);
     let slip: Vec<String> = SLIP.iter().map(|l| l.to_string()).collect();
     assert_eq!(stored.slips, vec![(card_id, slip)], "the terminal's slip comes with the card payment");
+}
+
+#[test]
+fn only_the_worker_that_took_a_job_can_finish_it() {
+    let fx = store();
+    let sale = cash_sale(&fx.store, &[(COFFEE, 1)]);
+    fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("commit");
+    let seq = fx.store.print_queue(REGISTER).expect("queue")[0].seq;
+    let first = fx.store.begin_print(seq, T0).expect("worker A takes it");
+    fx.store.recover_print_jobs(REGISTER, T0 + 1).expect("worker B starts and recovers it");
+    let second = fx.store.begin_print(seq, T0 + 2).expect("worker B takes it");
+    let stale = fx.store.finish_print(seq, first.attempts, T0 + 3);
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "A's confirmation is not B's: {stale:?}");
+    fx.store.finish_print(seq, second.attempts, T0 + 4).expect("B finishes its own try");
+}
+
+#[test]
+fn a_receipt_from_before_print_jobs_can_still_be_reprinted() {
+    let fx = store();
+    let sale = cash_sale(&fx.store, &[(COFFEE, 1)]);
+    fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("commit");
+    fx.raw().execute("DELETE FROM print_jobs", []).expect("as if committed before print jobs existed");
+    let copy = fx.store.reprint(REGISTER, sale.id, "manager", T0 + 1).expect("reprint");
+    assert_eq!((copy.copy_no, copy.mark_copy, copy.document), (1, true, PrintDocument::Sale));
 }
 
 #[test]
