@@ -149,3 +149,30 @@ async fn open_usb(vendor_id: u16, product_id: u16) -> std::io::Result<tokio::io:
     });
     Ok(ours)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printer::{PrinterError, ReceiptPrinter};
+
+    #[tokio::test]
+    async fn a_usb_printer_that_is_not_there_is_unreachable_with_its_ids_named() {
+        let mut printer = PrinterPort::Usb { vendor_id: 0xFFFE, product_id: 0xFFFD }.printer();
+        let err = printer.status().await.expect_err("no such device");
+        let PrinterError::Unreachable(why) = &err else { panic!("expected Unreachable, got {err:?}") };
+        assert!(why.contains("fffe:fffd"), "the message names the device looked for: {why}");
+    }
+
+    #[tokio::test]
+    async fn a_file_printer_gets_the_bytes_and_claims_no_status() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("spool.bin");
+        let mut printer = PrinterPort::File { path: path.display().to_string() }.printer();
+        let printed = printer.print(b"\x1b@hello\n", 1).await.expect("written");
+        assert_eq!(printed.status_after, None, "a file cannot say how the printer is");
+        printer.print(b"again\n", 2).await.expect("appended");
+        assert_eq!(std::fs::read(&path).expect("spool"), b"\x1b@hello\nagain\n");
+        assert!(matches!(printer.status().await, Err(PrinterError::Unreachable(_))));
+        assert_eq!(printer.open_drawer().await.expect("kick written"), None, "the drawer cannot be read back");
+    }
+}
