@@ -261,21 +261,18 @@ impl Page {
 
     fn png(&self) -> Vec<u8> {
         let height = (self.y + MARGIN_DOTS).max(self.dots.len() / self.width).min(MAX_HEIGHT_DOTS);
-        let mut packed = Vec::with_capacity(self.width.div_ceil(8) * height);
+        // 8-bit grayscale (0 black, 255 white): the form every viewer and webview decodes;
+        // deflate keeps it small (about 15 KB for an 80 mm receipt).
+        let mut packed = Vec::with_capacity(self.width * height);
         for y in 0..height {
-            // 1-bit grayscale: 1 is white, so unprinted paper is 1.
-            let mut row = vec![0xFFu8; self.width.div_ceil(8)];
-            for (x, dot) in self.dots.get(y * self.width..(y + 1) * self.width).unwrap_or(&[]).iter().enumerate() {
-                if *dot == 1 {
-                    row[x / 8] &= !(0x80 >> (x % 8));
-                }
-            }
-            packed.extend_from_slice(&row);
+            let row = self.dots.get(y * self.width..(y + 1) * self.width).unwrap_or(&[]);
+            packed.extend(row.iter().map(|dot| if *dot == 1 { 0u8 } else { 255 }));
+            packed.resize((y + 1) * self.width, 255);
         }
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, self.width as u32, height as u32);
         encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::One);
+        encoder.set_depth(png::BitDepth::Eight);
         // Encoding into memory fails only on inconsistent sizes, which `packed` cannot have.
         let written = encoder.write_header().and_then(|mut w| w.write_image_data(&packed).and_then(|()| w.finish()));
         debug_assert!(written.is_ok(), "PNG encoding into memory: {written:?}");

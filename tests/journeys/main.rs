@@ -6,3 +6,4 @@ mod crash;
 mod printing;
 mod sale;
 mod support;
+mod till;

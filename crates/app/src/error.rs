@@ -22,6 +22,12 @@ pub enum AppError {
     CardUnresolved(usize),
     #[error("{0}")]
     Printer(ringup_devices::printer::PrinterError),
+    #[error("sign in first")]
+    NotSignedIn,
+    #[error("that PIN is not right: try again")]
+    WrongPin,
+    #[error("no {0} is set up: a technician can add one")]
+    NoDevice(&'static str),
 }
 
 impl AppError {
@@ -42,6 +48,9 @@ impl AppError {
             AppError::Card(_) => "card_terminal",
             AppError::CardUnresolved(_) => "card_unresolved",
             AppError::Printer(_) => "printer",
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::WrongPin => "wrong_pin",
+            AppError::NoDevice(_) => "no_device",
         }
     }
 }

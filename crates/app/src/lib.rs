@@ -5,13 +5,17 @@
 //! permission checks live here (and in the domain), never only in the UI.
 
 pub mod card;
+pub mod demo;
 mod error;
 mod ports;
 pub mod printing;
 mod register;
+pub mod till;
+pub mod view;
 
 pub use card::{CardPayment, CardRefund, Recovery};
 pub use error::AppError;
 pub use ports::{Clock, FixedClock, IdGen, SequentialIds, SystemClock, UuidV7};
 pub use printing::{PrintRun, PrintWorker};
 pub use register::{Completed, Register, Rung};
+pub use till::{Till, TillConfig};

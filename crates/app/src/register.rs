@@ -164,6 +164,11 @@ impl Register {
         Ok(self.existing_sale_mut()?.begin_tender()?)
     }
 
+    /// Back from payment to the cart, while nothing has been paid.
+    pub fn back_to_cart(&mut self) -> Result<(), AppError> {
+        Ok(self.existing_sale_mut()?.back_to_cart()?)
+    }
+
     /// Takes cash; returns what is still owed (0 when the sale is paid).
     pub fn pay_cash(&mut self, tendered_minor: i64) -> Result<i64, AppError> {
         let id = self.ids.new_id();

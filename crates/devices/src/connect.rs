@@ -27,3 +27,7 @@ impl Connect for TcpConnect {
         }
     }
 }
+
+/// Any byte stream a device port opens as.
+pub trait DeviceIo: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> DeviceIo for T {}

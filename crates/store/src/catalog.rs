@@ -121,6 +121,25 @@ impl Store {
     /// Name and SKU search: every word of `query` must match the start of a word of the
     /// name or SKU. At most `limit` hits, in catalog order (no ranking, which would have to
     /// score every match of a short prefix).
+    /// Up to `limit` products for the quick-key grid, as (sku, name): until favourites are
+    /// configurable, the catalog's first products by SKU.
+    pub fn quick_keys(&self, limit: usize) -> Result<Vec<(String, String)>, StoreError> {
+        let limit = i64::try_from(limit.min(100)).unwrap_or(100);
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT sku, name FROM products WHERE active = 1 ORDER BY sku LIMIT ?1")?;
+            let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Outbox rows not yet pushed to the back end.
+    pub fn outbox_pending(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let n: i64 = c.query_row("SELECT count(*) FROM outbox WHERE pushed_ms IS NULL", [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts_query) = fts_prefix_query(query) else { return Ok(Vec::new()) };
         let limit = i64::try_from(limit.min(500)).unwrap_or(500);

@@ -20,6 +20,7 @@ mod receipts;
 mod refund;
 mod schema;
 mod settings;
+mod staff;
 
 pub use attempts::{Attempt, AttemptDetails, NewAttempt};
 pub use catalog::{Product, ProductInput, SearchHit};
@@ -31,6 +32,7 @@ pub use print_jobs::{PrintDocument, PrintJob, PrintJobState};
 pub use receipts::{StoredRefund, StoredSale};
 pub use refund::RefundPreview;
 pub use settings::StoreSettings;
+pub use staff::{Role, Staff};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

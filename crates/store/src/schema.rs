@@ -269,12 +269,24 @@ CREATE TABLE print_jobs (
 CREATE INDEX print_jobs_open ON print_jobs(register_id, seq) WHERE state != 'done';
 "#;
 
+/// Staff: a PIN is kept only as its argon2id hash (PHC string with its own salt).
+const SCHEMA_V5_STAFF: &str = r#"
+CREATE TABLE staff (
+    id       TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    role     TEXT NOT NULL CHECK (role IN ('cashier', 'manager', 'technician', 'admin')),
+    pin_hash TEXT NOT NULL CHECK (pin_hash LIKE '$argon2id$%'),
+    active   INTEGER NOT NULL CHECK (active IN (0, 1))
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
         M::up(SCHEMA_V2_ATTEMPTS),
         M::up(SCHEMA_V3_UNIQUE_TRACE),
         M::up(SCHEMA_V4_PRINT_JOBS),
+        M::up(SCHEMA_V5_STAFF),
     ])
 }
 

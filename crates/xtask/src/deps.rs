@@ -5,8 +5,25 @@
 use anyhow::{Result, bail};
 use std::process::Command;
 
-/// Debian package names. build-essential: the C compiler that builds the bundled SQLite.
-pub const SYSTEM_PACKAGES: &[&str] = &["build-essential", "pkg-config"];
+/// Debian package names. build-essential: the C compiler that builds the bundled SQLite;
+/// libwebkit2gtk-4.1-dev: the window (Tauri on Linux); xvfb, xauth and webkit2gtk-driver
+/// (WebKitWebDriver): the end-to-end tests of the real app without a display.
+pub const SYSTEM_PACKAGES: &[&str] =
+    &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth", "webkit2gtk-driver"];
+
+/// Node.js 20+ with npm builds the UI. It is not taken from apt (Debian's is too old for
+/// Vite 7): the machine must have it, and this says so plainly when it does not.
+pub fn ensure_node() -> Result<()> {
+    let version = Command::new("node").arg("--version").output();
+    let major = version.ok().filter(|o| o.status.success()).and_then(|o| {
+        String::from_utf8_lossy(&o.stdout).trim().trim_start_matches('v').split('.').next()?.parse::<u32>().ok()
+    });
+    match major {
+        Some(m) if m >= 20 => Ok(()),
+        Some(m) => bail!("Node.js {m} is too old for the UI build; install Node.js 20 or newer (with npm)"),
+        None => bail!("Node.js is missing; install Node.js 20 or newer with npm to build the UI"),
+    }
+}
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

@@ -1,13 +1,20 @@
 //! `cargo xtask`: the project's own commands.
 //!
-//! - `run`    — install what is missing, then run Ringup (today: the scripted demo sale).
-//! - `test`   — install what is missing, then fmt check, clippy -D warnings, tidy, all tests.
+//! - `run`    — install what is missing, build the UI and the app, and run Ringup with the
+//!   simulated card terminal and printer on pseudo-terminals and the demo shop loaded.
+//! - `demo`   — the scripted demo sale on the command line (no window).
+//! - `test`   — install what is missing, then the UI's checks and unit tests, fmt check,
+//!   clippy -D warnings, tidy, all tests, and the end-to-end test of the real app under Xvfb.
+//! - `gen-bindings` — write the UI's TypeScript types from the Rust views.
 //! - `tidy`   — check the architecture invariants (see ARCHITECTURE.md).
 //! - `bench`  — run the benchmarks; each figure is printed beside its limit as a ratio.
 //! - `gen-catalog --items N [--db PATH]` — a synthetic catalog of N items.
 
 mod deps;
+mod e2e;
+mod run;
 mod tidy;
+mod webdriver;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -26,6 +33,12 @@ fn dispatch(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => {
             deps::ensure_system_packages()?;
+            deps::ensure_node()?;
+            ui(&root, false)?;
+            run::run(&root)
+        }
+        Some("demo") => {
+            deps::ensure_system_packages()?;
             cargo(
                 &root,
                 &[
@@ -41,6 +54,13 @@ fn dispatch(args: &[String]) -> Result<()> {
                     "target/demo-receipts",
                 ],
             )
+        }
+        Some("gen-bindings") => gen_bindings(&root, &root.join("ui/src/bindings")),
+        Some("e2e") => {
+            deps::ensure_system_packages()?;
+            deps::ensure_node()?;
+            ui(&root, false)?;
+            e2e(&root)
         }
         Some("test") => test(&root),
         Some("tidy") => tidy::run(&root),
@@ -63,12 +83,17 @@ fn dispatch(args: &[String]) -> Result<()> {
             cmd.extend(rest);
             cargo(&root, &cmd)
         }
-        _ => bail!("usage: cargo xtask run | test | tidy | bench [--items N] | gen-catalog --items N [--db PATH]"),
+        _ => bail!(
+            "usage: cargo xtask run | demo | test | tidy | gen-bindings | bench [--items N] | gen-catalog --items N [--db PATH]"
+        ),
     }
 }
 
 fn test(root: &Path) -> Result<()> {
     deps::ensure_system_packages()?;
+    deps::ensure_node()?;
+    step("UI: type check, unit tests, build");
+    ui(root, true)?;
     step("format check");
     cargo(root, &["fmt", "--all", "--", "--check"])?;
     step("clippy");
@@ -79,7 +104,65 @@ fn test(root: &Path) -> Result<()> {
     // --all-targets includes the benchmarks, which run a small smoke pass when not started
     // by `cargo bench`, so a broken benchmark fails here rather than on the next bench run.
     cargo(root, &["test", "--workspace", "--all-targets"])?;
+    step("end-to-end: the real app under Xvfb");
+    e2e(root)?;
     step("all checks passed");
+    Ok(())
+}
+
+fn e2e(root: &Path) -> Result<()> {
+    let driver = e2e::tauri_driver(root)?;
+    cargo(
+        root,
+        &["build", "--package", "ringup-terminal", "--package", "hardware-sim", "--package", "ringup-app", "--bins"],
+    )?;
+    e2e::run(root, &driver)
+}
+
+/// Installs the UI's packages (exactly as locked) when needed and builds it; with `checks`,
+/// also its type check and unit tests.
+fn ui(root: &Path, checks: bool) -> Result<()> {
+    let dir = root.join("ui");
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let stale = |a: &Path, b: &Path| -> bool {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        match (modified(a), modified(b)) {
+            (Some(a), Some(b)) => a > b,
+            _ => true,
+        }
+    };
+    if stale(&lock, &stamp) {
+        npm(&dir, &["ci", "--no-audit", "--no-fund"])?;
+    }
+    if checks {
+        npm(&dir, &["run", "check"])?;
+        npm(&dir, &["test"])?;
+    }
+    npm(&dir, &["run", "build"])
+}
+
+fn npm(dir: &Path, args: &[&str]) -> Result<()> {
+    let status = Command::new("npm").args(args).current_dir(dir).status().context("could not start npm")?;
+    if !status.success() {
+        bail!("`npm {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Writes the TypeScript bindings of the IPC views into `dir` (ts-rs exports them from the
+/// app crate's generated tests).
+pub fn gen_bindings(root: &Path, dir: &Path) -> Result<()> {
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo_bin)
+        .args(["test", "--quiet", "--package", "ringup-app", "--lib", "export_bindings"])
+        .env("TS_RS_EXPORT_DIR", dir)
+        .current_dir(root)
+        .status()
+        .context("could not start cargo")?;
+    if !status.success() {
+        bail!("generating the TypeScript bindings failed ({status})");
+    }
     Ok(())
 }
 
@@ -93,7 +176,7 @@ fn workspace_root() -> PathBuf {
     here.parent().and_then(Path::parent).map_or(here.clone(), Path::to_path_buf)
 }
 
-fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
         .args(args)

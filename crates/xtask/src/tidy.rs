@@ -49,6 +49,8 @@ pub fn run(root: &Path) -> Result<()> {
     check_dependencies(root, &mut problems)?;
     check_domain_sources(root, &mut problems)?;
     check_all_sources(root, &mut problems)?;
+    check_bindings(root, &mut problems)?;
+    check_ui_platform(root, &mut problems)?;
     if problems.is_empty() {
         eprintln!("tidy: invariants hold");
         return Ok(());
@@ -151,6 +153,65 @@ fn check_all_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
         let lines = text.lines().count();
         if lines > MAX_FILE_LINES {
             problems.push(format!("{shown}: {lines} lines; split it (limit {MAX_FILE_LINES})"));
+        }
+    }
+    Ok(())
+}
+
+/// The UI's TypeScript bindings must be what the Rust views generate now.
+fn check_bindings(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let fresh = root.join("target/bindings-check");
+    let _stale = std::fs::remove_dir_all(&fresh);
+    crate::gen_bindings(root, &fresh)?;
+    let committed = root.join("ui/src/bindings");
+    let list = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    if list(&fresh) != list(&committed) {
+        problems.push(format!(
+            "ui/src/bindings has {:?}, the Rust views make {:?}: run `cargo xtask gen-bindings`",
+            list(&committed),
+            list(&fresh)
+        ));
+        return Ok(());
+    }
+    for name in list(&fresh) {
+        if std::fs::read(fresh.join(&name))? != std::fs::read(committed.join(&name))? {
+            problems.push(format!("ui/src/bindings/{name} differs from its Rust view: run `cargo xtask gen-bindings`"));
+        }
+    }
+    Ok(())
+}
+
+/// Only `ui/src/platform/` may import `@tauri-apps/*`: the rest of the UI is plain web code.
+fn check_ui_platform(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let src = root.join("ui/src");
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path != src.join("platform") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext, "ts" | "js" | "svelte") || path.to_string_lossy().ends_with(".test.ts") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.lines().any(|l| (l.contains("import") || l.contains("from")) && l.contains("@tauri-apps/")) {
+                let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+                problems.push(format!("{shown} imports @tauri-apps: only ui/src/platform/ may"));
+            }
         }
     }
     Ok(())

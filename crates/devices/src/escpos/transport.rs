@@ -7,7 +7,7 @@ use crate::connect::{Connect, TcpConnect};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlowControl {
@@ -47,9 +47,7 @@ impl PrinterPort {
     }
 }
 
-/// Any byte stream a printer port opens as.
-pub trait DeviceIo: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> DeviceIo for T {}
+pub use crate::connect::DeviceIo;
 
 pub struct PortConnect(pub PrinterPort);
 

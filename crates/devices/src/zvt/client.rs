@@ -71,6 +71,44 @@ impl Connect for SerialConnect {
     }
 }
 
+/// Where a card terminal is plugged in, chosen at run time: a serial port (or pseudo-
+/// terminal) with ZVT's serial framing, or TCP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZvtPort {
+    Serial { path: String, baud: u32 },
+    Tcp { addr: String },
+}
+
+impl ZvtPort {
+    pub fn framing(&self) -> Framing {
+        match self {
+            ZvtPort::Serial { .. } => Framing::Serial,
+            ZvtPort::Tcp { .. } => Framing::Tcp,
+        }
+    }
+
+    /// The driver for this port.
+    pub fn terminal(self, config: ZvtConfig) -> ZvtTerminal<ZvtPort> {
+        let framing = self.framing();
+        ZvtTerminal::new(self, framing, config)
+    }
+}
+
+impl Connect for ZvtPort {
+    type Io = Box<dyn crate::connect::DeviceIo>;
+
+    async fn connect(&self) -> std::io::Result<Self::Io> {
+        match self {
+            ZvtPort::Serial { path, baud } => {
+                Ok(Box::new(SerialConnect { path: path.clone(), baud: *baud }.connect().await?))
+            }
+            ZvtPort::Tcp { addr } => {
+                Ok(Box::new(TcpConnect { addr: addr.clone(), timeout: Duration::from_secs(3) }.connect().await?))
+            }
+        }
+    }
+}
+
 /// How a command's dialogue ended.
 #[derive(Debug, Default)]
 struct Reply {

@@ -9,4 +9,5 @@ mod journal;
 mod parked;
 mod print_jobs;
 mod refund;
+mod staff;
 mod support;

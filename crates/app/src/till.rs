@@ -1,0 +1,392 @@
+//! The till: everything one running terminal app holds — the store, the signed-in member of
+//! staff and their register, the card terminal and the printer — behind the calls the UI
+//! makes. The Tauri shell's commands are one-liners into these methods; they return views
+//! (`crate::view`) and errors as `ErrorView`.
+//!
+//! Nothing here waits on the printer: a completed sale's receipt is in the store's queue, and
+//! the print worker (`spawn_printing`) prints it whenever the printer can.
+
+use crate::printing::{self, PrintWorker};
+use crate::view::{
+    CardEventView, CardResultView, CartView, CompletedView, DeviceView, QuickKeyView, SearchHitView, SessionView,
+    StatusView,
+};
+use crate::{AppError, CardPayment, Clock, IdGen, Register};
+use base64::Engine;
+use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
+use ringup_devices::escpos::driver::EscPosPrinter;
+use ringup_devices::escpos::layout::Paper;
+use ringup_devices::escpos::raster::Bitmap;
+use ringup_devices::escpos::transport::{PortConnect, PrinterPort};
+use ringup_devices::printer::PrinterStatus;
+use ringup_devices::zvt::client::{ZvtConfig, ZvtPort, ZvtTerminal};
+use ringup_store::Store;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// How the till is set up: where its devices are.
+#[derive(Debug, Clone)]
+pub struct TillConfig {
+    pub register_id: String,
+    pub terminal: Option<ZvtPort>,
+    pub printer: Option<PrinterPort>,
+    pub paper: Paper,
+    /// BCP 47 locale for money on screen.
+    pub locale: String,
+    /// The receipt logo (PNG), if the store has one.
+    pub logo_png: Option<Vec<u8>>,
+}
+
+/// The printer, shared by the print worker and drawer kicks.
+pub type SharedPrinter = Arc<Mutex<EscPosPrinter<PortConnect>>>;
+
+pub struct Till {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGen>,
+    config: TillConfig,
+    logo: Option<Bitmap>,
+    register: Option<Register>,
+    session: Option<SessionView>,
+    terminal: Option<ZvtTerminal<ZvtPort>>,
+    printer: Option<SharedPrinter>,
+    /// Woken when a receipt was queued.
+    print_wake: Arc<tokio::sync::Notify>,
+    last_printer_status: Arc<std::sync::Mutex<DeviceView>>,
+}
+
+fn device(state: &str, message: &str) -> DeviceView {
+    DeviceView { state: state.into(), message: message.into() }
+}
+
+/// The status bar's word on a printer state.
+pub fn printer_view(status: Result<Option<PrinterStatus>, String>) -> DeviceView {
+    match status {
+        Ok(Some(s)) => match s.problem() {
+            Some(problem) => device("problem", problem),
+            None if s.paper_near_end => device("ok", "Printer: paper running low"),
+            None => device("ok", "Printer ready"),
+        },
+        Ok(None) => device("unknown", "Printer: state cannot be read"),
+        Err(e) => device("offline", &e),
+    }
+}
+
+impl Till {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdGen>, config: TillConfig) -> Till {
+        let logo = config.logo_png.as_deref().and_then(|png| Bitmap::from_png(png, config.paper.width_dots()).ok());
+        let terminal = config.terminal.clone().map(|port| port.terminal(ZvtConfig::default()));
+        let printer = config.printer.clone().map(|port| Arc::new(Mutex::new(port.printer())));
+        Till {
+            store,
+            clock,
+            ids,
+            config,
+            logo,
+            register: None,
+            session: None,
+            terminal,
+            printer,
+            print_wake: Arc::new(tokio::sync::Notify::new()),
+            last_printer_status: Arc::new(std::sync::Mutex::new(device("unknown", "Printer: not checked yet"))),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn register(&mut self) -> Result<&mut Register, AppError> {
+        self.register.as_mut().ok_or(AppError::NotSignedIn)
+    }
+
+    fn cart_view(&self) -> Result<CartView, AppError> {
+        CartView::of(self.register.as_ref().and_then(|r| r.sale()))
+    }
+
+    /// Signs in by PIN. Card payments an earlier run left open (a crash mid-payment) are
+    /// settled with the terminal first, so nobody is charged twice; a terminal that cannot be
+    /// reached then does not keep the cashier out: the questions stay open and block new card
+    /// payments until answered.
+    pub async fn login(&mut self, pin: &str) -> Result<SessionView, AppError> {
+        let session = self.sign_in(pin)?;
+        if let (Some(terminal), Some(register)) = (self.terminal.as_mut(), self.register.as_mut()) {
+            let (events, _shown_nowhere) = tokio::sync::mpsc::channel(EVENT_CAPACITY);
+            if let Err(e) = register.recover_card_attempts(terminal, &events).await {
+                eprintln!("ringup: open card payments could not be settled yet: {e}");
+            }
+        }
+        Ok(session)
+    }
+
+    fn sign_in(&mut self, pin: &str) -> Result<SessionView, AppError> {
+        let staff = self.store.staff_with_pin(pin)?.ok_or(AppError::WrongPin)?;
+        let register = Register::open(
+            self.store.clone(),
+            &self.config.register_id,
+            &staff.name,
+            self.clock.clone(),
+            self.ids.clone(),
+        )?;
+        let settings = self.store.settings()?;
+        let session = SessionView {
+            register_id: self.config.register_id.clone(),
+            staff_name: staff.name.clone(),
+            role: staff.role.name().into(),
+            store_name: settings.header.name.clone(),
+            currency: settings.currency.code().into(),
+            currency_exponent: u32::from(settings.currency.minor_digits()),
+            locale: self.config.locale.clone(),
+        };
+        self.register = Some(register);
+        self.session = Some(session.clone());
+        Ok(session)
+    }
+
+    pub fn logout(&mut self) -> Result<(), AppError> {
+        if self.register.as_ref().and_then(|r| r.sale()).is_some() {
+            return Err(AppError::SaleInProgress);
+        }
+        self.register = None;
+        self.session = None;
+        Ok(())
+    }
+
+    pub fn cart(&self) -> Result<CartView, AppError> {
+        self.cart_view()
+    }
+
+    pub fn scan(&mut self, code: &str) -> Result<CartView, AppError> {
+        self.register()?.scan(code)?;
+        self.cart_view()
+    }
+
+    pub fn search(&self, query: &str) -> Result<Vec<SearchHitView>, AppError> {
+        let hits = self.store.search(query, 20)?;
+        Ok(hits.into_iter().map(|h| SearchHitView { sku: h.sku, name: h.name, price_minor: h.price_minor }).collect())
+    }
+
+    pub fn add_sku(&mut self, sku: &str, quantity_milli: i64) -> Result<CartView, AppError> {
+        self.register()?.add_sku(sku, quantity_milli)?;
+        self.cart_view()
+    }
+
+    pub fn set_quantity(&mut self, line_no: u32, quantity_milli: i64) -> Result<CartView, AppError> {
+        self.register()?.set_quantity(line_no, quantity_milli)?;
+        self.cart_view()
+    }
+
+    pub fn remove_line(&mut self, line_no: u32) -> Result<CartView, AppError> {
+        self.register()?.void_line(line_no)?;
+        self.cart_view()
+    }
+
+    /// The favourites: the first products of the catalog's quick-key list (today the first
+    /// items of the catalog by SKU, until quick keys are configurable).
+    pub fn quick_keys(&self) -> Result<Vec<QuickKeyView>, AppError> {
+        Ok(self.store.quick_keys(12)?.into_iter().map(|(sku, label)| QuickKeyView { sku, label }).collect())
+    }
+
+    pub fn begin_tender(&mut self) -> Result<CartView, AppError> {
+        self.register()?.begin_tender()?;
+        self.cart_view()
+    }
+
+    pub fn cancel_tender(&mut self) -> Result<CartView, AppError> {
+        self.register()?.back_to_cart()?;
+        self.cart_view()
+    }
+
+    pub fn pay_cash(&mut self, tendered_minor: i64) -> Result<CartView, AppError> {
+        self.register()?.pay_cash(tendered_minor)?;
+        self.cart_view()
+    }
+
+    /// Takes `amount_minor` by card; the terminal's messages go to `on_event` as they come.
+    pub async fn pay_card(
+        &mut self,
+        amount_minor: i64,
+        on_event: impl Fn(CardEventView) + Send + 'static,
+    ) -> Result<CardResultView, AppError> {
+        let (events, mut shown) = tokio::sync::mpsc::channel(EVENT_CAPACITY);
+        let forward = tokio::spawn(async move {
+            while let Some(CardEvent::Display(text)) = shown.recv().await {
+                on_event(CardEventView { text });
+            }
+        });
+        let terminal = self.terminal.as_mut().ok_or(AppError::NoDevice("card terminal"))?;
+        let register = self.register.as_mut().ok_or(AppError::NotSignedIn)?;
+        let paid = register.pay_card(terminal, amount_minor, &events).await;
+        drop(events);
+        let _all_shown = forward.await;
+        let (approved, message) = match paid? {
+            CardPayment::Approved { .. } => (true, "Approved".to_string()),
+            // The terminal's reason usually says "Declined (…)" itself.
+            CardPayment::Declined { reason } if reason.starts_with("Declined") => (false, reason),
+            CardPayment::Declined { reason } => (false, format!("Declined: {reason}")),
+            CardPayment::Aborted { reason } => (false, format!("Cancelled: {reason}")),
+            CardPayment::Unknown { reason, .. } => {
+                (false, format!("The terminal did not answer ({reason}); it will be asked again before anything else"))
+            }
+        };
+        Ok(CardResultView { approved, message, cart: self.cart_view()? })
+    }
+
+    /// Completes the paid sale: committed, its receipt queued (and the print worker woken),
+    /// the drawer kicked for cash. The preview is what the printer will print.
+    pub async fn complete(&mut self) -> Result<CompletedView, AppError> {
+        let done = self.register()?.complete()?;
+        self.print_wake.notify_one();
+        if printing::takes_cash(&done.receipt)
+            && let Some(printer) = &self.printer
+        {
+            let kicked = printing::open_drawer(&mut *printer.lock().await).await;
+            let view = printer_view(kicked.map_err(|e| e.to_string()));
+            *self.last_printer_status.lock().unwrap_or_else(|p| p.into_inner()) = view;
+        }
+        let png = printing::preview_png(&done.receipt, self.config.paper, self.logo.as_ref())?;
+        Ok(CompletedView {
+            receipt_no: done.committed.receipt_no,
+            total_minor: done.receipt.total_minor,
+            change_minor: done.receipt.change_minor,
+            receipt_png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+            receipt_text: done.receipt.render_text(self.config.paper.columns()),
+        })
+    }
+
+    /// The status bar now.
+    pub fn status(&self) -> Result<StatusView, AppError> {
+        let printer = match &self.printer {
+            None => device("offline", "Printer: none set up"),
+            Some(_) => self.last_printer_status.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        };
+        let terminal = match &self.config.terminal {
+            None => device("offline", "Card terminal: none set up"),
+            Some(_) => device("ok", "Card terminal ready"),
+        };
+        let to_print = self.store.print_queue(&self.config.register_id)?.len();
+        Ok(StatusView {
+            printer,
+            terminal,
+            backend: device("offline", "Back end: not paired"),
+            to_sync: u32::try_from(self.store.outbox_pending()?).unwrap_or(u32::MAX),
+            to_print: u32::try_from(to_print).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The print worker for this till's register, to spawn on the app's runtime: it prints
+    /// the queue now, whenever a sale completes, and retries every few seconds while the
+    /// printer has a problem. Each run's outcome updates the status bar; `on_status` hears of it.
+    pub fn printing_task(
+        &self,
+        on_status: impl Fn() + Send + 'static,
+    ) -> Result<Option<impl std::future::Future<Output = ()> + Send + 'static>, AppError> {
+        let Some(printer) = self.printer.clone() else { return Ok(None) };
+        let worker = PrintWorker::start(
+            self.store.clone(),
+            self.clock.clone(),
+            &self.config.register_id,
+            self.config.paper,
+            self.logo.clone(),
+        )?;
+        let (wake, last) = (self.print_wake.clone(), self.last_printer_status.clone());
+        Ok(Some(async move {
+            loop {
+                let run = {
+                    let mut printer = printer.lock().await;
+                    let run = worker.run_once(&mut *printer).await;
+                    let view = match &run {
+                        Ok(r) => match &r.problem {
+                            Some(e) => device(if e.status().is_some() { "problem" } else { "offline" }, &e.to_string()),
+                            None => printer_view(Ok(r.last_status.or(Some(PrinterStatus::default())))),
+                        },
+                        Err(e) => device("problem", &e.to_string()),
+                    };
+                    *last.lock().unwrap_or_else(|p| p.into_inner()) = view;
+                    run
+                };
+                on_status();
+                let retry = !matches!(&run, Ok(r) if r.problem.is_none());
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(PRINT_RETRY), if retry => {}
+                }
+            }
+        }))
+    }
+}
+
+/// How often a printer with a problem is tried again.
+const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Reads a card terminal's place: `serial:PATH[:BAUD]` (default 9600 baud) or `tcp:HOST:PORT`.
+pub fn parse_terminal(spec: &str) -> Result<ZvtPort, String> {
+    match spec.split_once(':') {
+        Some(("serial", rest)) => {
+            let (path, baud) = path_and_baud(rest, 9600)?;
+            Ok(ZvtPort::Serial { path, baud })
+        }
+        Some(("tcp", addr)) if !addr.is_empty() => Ok(ZvtPort::Tcp { addr: addr.into() }),
+        _ => Err(format!("{spec:?}: a card terminal is serial:PATH[:BAUD] or tcp:HOST:PORT")),
+    }
+}
+
+/// Reads a printer's place: `serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `usb:VID:PID` (hex) or
+/// `file:PATH`.
+pub fn parse_printer(spec: &str) -> Result<PrinterPort, String> {
+    use ringup_devices::escpos::transport::FlowControl;
+    let bad = || format!("{spec:?}: a printer is serial:PATH[:BAUD], tcp:HOST:PORT, usb:VID:PID or file:PATH");
+    match spec.split_once(':') {
+        Some(("serial", rest)) => {
+            let (path, baud) = path_and_baud(rest, 9600)?;
+            Ok(PrinterPort::Serial { path, baud, flow: FlowControl::None })
+        }
+        Some(("tcp", addr)) if !addr.is_empty() => Ok(PrinterPort::Tcp { addr: addr.into() }),
+        Some(("file", path)) if !path.is_empty() => Ok(PrinterPort::File { path: path.into() }),
+        Some(("usb", ids)) => {
+            let (vid, pid) = ids.split_once(':').ok_or_else(bad)?;
+            let hex = |s: &str| u16::from_str_radix(s, 16).map_err(|_| bad());
+            Ok(PrinterPort::Usb { vendor_id: hex(vid)?, product_id: hex(pid)? })
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// `PATH[:BAUD]`: a trailing number after the last colon is the baud rate.
+fn path_and_baud(rest: &str, default_baud: u32) -> Result<(String, u32), String> {
+    match rest.rsplit_once(':') {
+        Some((path, baud)) if !path.is_empty() && baud.chars().all(|c| c.is_ascii_digit()) && !baud.is_empty() => {
+            let baud: u32 = baud.parse().map_err(|_| format!("{baud:?} is not a baud rate"))?;
+            Ok((path.into(), baud))
+        }
+        _ if !rest.is_empty() => Ok((rest.into(), default_baud)),
+        _ => Err("a serial port needs a path".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_places_read_as_a_technician_writes_them() {
+        assert_eq!(
+            parse_terminal("serial:/dev/ttyUSB0"),
+            Ok(ZvtPort::Serial { path: "/dev/ttyUSB0".into(), baud: 9600 })
+        );
+        assert_eq!(
+            parse_terminal("serial:/tmp/zvt:115200"),
+            Ok(ZvtPort::Serial { path: "/tmp/zvt".into(), baud: 115_200 })
+        );
+        assert_eq!(parse_terminal("tcp:10.0.0.5:20007"), Ok(ZvtPort::Tcp { addr: "10.0.0.5:20007".into() }));
+        assert!(parse_terminal("bluetooth:x").is_err());
+        assert!(matches!(
+            parse_printer("usb:04b8:0e15"),
+            Ok(PrinterPort::Usb { vendor_id: 0x04b8, product_id: 0x0e15 })
+        ));
+        assert!(matches!(parse_printer("file:/tmp/spool"), Ok(PrinterPort::File { .. })));
+        assert!(matches!(parse_printer("serial:/tmp/p:38400"), Ok(PrinterPort::Serial { baud: 38_400, .. })));
+        assert!(parse_printer("usb:nothex:1").is_err());
+        assert!(parse_printer("serial:").is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! What the UI is shown: plain data built from the use cases' state, serialized across the
+//! IPC boundary. The TypeScript types in `ui/src/bindings/` are generated from these
+//! (`cargo xtask gen-bindings`; `cargo xtask tidy` fails when they drift).
+
+use crate::AppError;
+use ringup_domain::cart::{QTY_ONE, Sale, SaleState};
+use ringup_domain::tax::format_rate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every command's error: a stable code the UI switches on and a sentence for the cashier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<AppError> for ErrorView {
+    fn from(e: AppError) -> Self {
+        ErrorView { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SessionView {
+    pub register_id: String,
+    pub staff_name: String,
+    pub role: String,
+    pub store_name: String,
+    /// ISO-4217 code, e.g. "EUR".
+    pub currency: String,
+    /// Digits after the decimal point of the currency (2 for EUR).
+    pub currency_exponent: u32,
+    /// BCP 47 locale for formatting money, e.g. "de-DE".
+    pub locale: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CartLineView {
+    pub line_no: u32,
+    pub name: String,
+    /// Thousandths: 1000 is one piece, 742 is 0.742 kg.
+    #[ts(type = "number")]
+    pub quantity_milli: i64,
+    pub sold_by_weight: bool,
+    #[ts(type = "number")]
+    pub unit_price_minor: i64,
+    /// Quantity × price before discounts.
+    #[ts(type = "number")]
+    pub amount_minor: i64,
+    #[ts(type = "number")]
+    pub discount_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TaxView {
+    /// E.g. "VAT 7 %".
+    pub label: String,
+    #[ts(type = "number")]
+    pub tax_minor: i64,
+}
+
+/// The sale on screen. `state` is "empty", "open", "tendering" or "completed".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CartView {
+    pub state: String,
+    pub lines: Vec<CartLineView>,
+    #[ts(type = "number")]
+    pub net_minor: i64,
+    pub taxes: Vec<TaxView>,
+    #[ts(type = "number")]
+    pub total_minor: i64,
+    #[ts(type = "number")]
+    pub paid_minor: i64,
+    /// What is still owed (0 once paid).
+    #[ts(type = "number")]
+    pub remaining_minor: i64,
+}
+
+impl CartView {
+    pub fn empty() -> CartView {
+        CartView {
+            state: "empty".into(),
+            lines: Vec::new(),
+            net_minor: 0,
+            taxes: Vec::new(),
+            total_minor: 0,
+            paid_minor: 0,
+            remaining_minor: 0,
+        }
+    }
+
+    pub fn of(sale: Option<&Sale>) -> Result<CartView, AppError> {
+        let Some(sale) = sale else { return Ok(CartView::empty()) };
+        let totals = sale.totals()?;
+        let lines = sale
+            .active_lines()
+            .zip(&totals.lines)
+            .map(|(line, total)| CartLineView {
+                line_no: line.line_no,
+                name: line.item.name.clone(),
+                quantity_milli: line.quantity_milli,
+                sold_by_weight: line.item.sold_by_weight,
+                unit_price_minor: line.unit_price_minor,
+                amount_minor: total.base_minor,
+                discount_minor: total.line_discount_minor + total.order_discount_minor,
+            })
+            .collect();
+        let taxes = totals
+            .breakdown
+            .rates
+            .values()
+            .map(|r| TaxView { label: format!("VAT {} %", format_rate(r.rate_ppm)), tax_minor: r.amounts.tax_minor })
+            .collect();
+        let paid_minor: i64 = sale.payments.iter().map(|p| p.amount_minor).sum();
+        let state = match sale.state {
+            SaleState::Tendering => "tendering",
+            SaleState::Completed => "completed",
+            _ if sale.active_lines().next().is_none() => "empty",
+            _ => "open",
+        };
+        Ok(CartView {
+            state: state.into(),
+            lines,
+            net_minor: totals.sum.net_minor,
+            taxes,
+            total_minor: totals.total_minor(),
+            paid_minor,
+            remaining_minor: if sale.state == SaleState::Tendering { sale.remaining_minor()? } else { 0 },
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchHitView {
+    pub sku: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub price_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QuickKeyView {
+    pub sku: String,
+    pub label: String,
+}
+
+/// How a card payment ended, for the tender screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CardResultView {
+    pub approved: bool,
+    /// "Approved", or the terminal's reason ("Declined: insufficient funds").
+    pub message: String,
+    pub cart: CartView,
+}
+
+/// A message from the card terminal while a payment runs (pushed as the "card-event" event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CardEventView {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CompletedView {
+    #[ts(type = "number")]
+    pub receipt_no: u64,
+    #[ts(type = "number")]
+    pub total_minor: i64,
+    #[ts(type = "number")]
+    pub change_minor: i64,
+    /// The receipt as the printer will print it, as a PNG in base64.
+    pub receipt_png_base64: String,
+    /// The receipt as text, for screen readers.
+    pub receipt_text: String,
+}
+
+/// One device in the status bar: "ok", "problem", "offline" or "unknown", with a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeviceView {
+    pub state: String,
+    pub message: String,
+}
+
+/// The status bar (pushed as the "device-status" event, and on request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusView {
+    pub printer: DeviceView,
+    pub terminal: DeviceView,
+    pub backend: DeviceView,
+    /// Documents waiting to be sent to the back end.
+    pub to_sync: u32,
+    /// Receipts waiting to print.
+    pub to_print: u32,
+}
+
+/// Whole pieces as thousandths, for the UI's quantity buttons.
+pub const PIECE_MILLI: i64 = QTY_ONE;

@@ -1,0 +1,24 @@
+// The app's own commands get generated permissions (allow-<command>), so the capability file
+// can name exactly the commands the window may call and nothing else.
+const COMMANDS: &[&str] = &[
+    "login",
+    "logout",
+    "status",
+    "cart",
+    "scan",
+    "search",
+    "add_sku",
+    "set_quantity",
+    "remove_line",
+    "quick_keys",
+    "begin_tender",
+    "cancel_tender",
+    "pay_cash",
+    "pay_card",
+    "complete",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri build script");
+}

@@ -1,0 +1,211 @@
+//! The Ringup terminal app: a thin Tauri shell. Every command is a one-liner into
+//! `ringup_app::Till`; rules and permission checks live there, never here.
+//!
+//! Configuration comes from the environment, so a service manager, `cargo xtask run` and the
+//! end-to-end tests (through tauri-driver) set it the same way:
+//! - `RINGUP_DB`: the store file (default: `ringup.db` in the platform's app data directory);
+//! - `RINGUP_TERMINAL`: `serial:PATH[:BAUD]` or `tcp:HOST:PORT`;
+//! - `RINGUP_PRINTER`: `serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `usb:VID:PID` or `file:PATH`;
+//! - `RINGUP_DEMO=1`: fill an empty store with the demo shop (catalog, staff);
+//! - `RINGUP_LOCALE`: money formatting on screen (default `de-DE`).
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use ringup_app::view::{
+    CardEventView, CardResultView, CartView, CompletedView, ErrorView, QuickKeyView, SearchHitView, SessionView,
+    StatusView,
+};
+use ringup_app::{SystemClock, Till, TillConfig, UuidV7, demo, till};
+use ringup_devices::escpos::layout::Paper;
+use ringup_store::Store;
+use std::sync::Arc;
+use tauri::{Emitter, Manager, State};
+use tokio::sync::Mutex;
+
+type AppTill = Mutex<Till>;
+type Answer<T> = Result<T, ErrorView>;
+
+const LOGO_PNG: &[u8] = include_bytes!("../../assets/logo.png");
+
+#[tauri::command]
+async fn login(till: State<'_, AppTill>, pin: String) -> Answer<SessionView> {
+    Ok(till.lock().await.login(&pin).await?)
+}
+
+#[tauri::command]
+async fn logout(till: State<'_, AppTill>) -> Answer<()> {
+    Ok(till.lock().await.logout()?)
+}
+
+#[tauri::command]
+async fn status(till: State<'_, AppTill>) -> Answer<StatusView> {
+    Ok(till.lock().await.status()?)
+}
+
+#[tauri::command]
+async fn cart(till: State<'_, AppTill>) -> Answer<CartView> {
+    Ok(till.lock().await.cart()?)
+}
+
+#[tauri::command]
+async fn scan(till: State<'_, AppTill>, code: String) -> Answer<CartView> {
+    Ok(till.lock().await.scan(&code)?)
+}
+
+#[tauri::command]
+async fn search(till: State<'_, AppTill>, query: String) -> Answer<Vec<SearchHitView>> {
+    Ok(till.lock().await.search(&query)?)
+}
+
+#[tauri::command]
+async fn add_sku(till: State<'_, AppTill>, sku: String, quantity_milli: i64) -> Answer<CartView> {
+    Ok(till.lock().await.add_sku(&sku, quantity_milli)?)
+}
+
+#[tauri::command]
+async fn set_quantity(till: State<'_, AppTill>, line_no: u32, quantity_milli: i64) -> Answer<CartView> {
+    Ok(till.lock().await.set_quantity(line_no, quantity_milli)?)
+}
+
+#[tauri::command]
+async fn remove_line(till: State<'_, AppTill>, line_no: u32) -> Answer<CartView> {
+    Ok(till.lock().await.remove_line(line_no)?)
+}
+
+#[tauri::command]
+async fn quick_keys(till: State<'_, AppTill>) -> Answer<Vec<QuickKeyView>> {
+    Ok(till.lock().await.quick_keys()?)
+}
+
+#[tauri::command]
+async fn begin_tender(till: State<'_, AppTill>) -> Answer<CartView> {
+    Ok(till.lock().await.begin_tender()?)
+}
+
+#[tauri::command]
+async fn cancel_tender(till: State<'_, AppTill>) -> Answer<CartView> {
+    Ok(till.lock().await.cancel_tender()?)
+}
+
+#[tauri::command]
+async fn pay_cash(till: State<'_, AppTill>, tendered_minor: i64) -> Answer<CartView> {
+    Ok(till.lock().await.pay_cash(tendered_minor)?)
+}
+
+#[tauri::command]
+async fn pay_card(app: tauri::AppHandle, till: State<'_, AppTill>, amount_minor: i64) -> Answer<CardResultView> {
+    Ok(till.lock().await.pay_card(amount_minor, move |e: CardEventView| drop(app.emit("card-event", e))).await?)
+}
+
+#[tauri::command]
+async fn complete(till: State<'_, AppTill>) -> Answer<CompletedView> {
+    Ok(till.lock().await.complete().await?)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Opens the store and builds the till from the environment (see the module documentation).
+fn till_from_env(app: &tauri::App) -> anyhow::Result<Till> {
+    let db = match env("RINGUP_DB") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => {
+            let dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&dir)?;
+            dir.join("ringup.db")
+        }
+    };
+    tracing::info!(db = %db.display(), "opening the store");
+    let store = Arc::new(Store::open(&db)?);
+    if env("RINGUP_DEMO").as_deref() == Some("1") {
+        demo::prepare(&store)?;
+    }
+    let terminal = env("RINGUP_TERMINAL").map(|s| till::parse_terminal(&s)).transpose().map_err(anyhow::Error::msg)?;
+    let printer = env("RINGUP_PRINTER").map(|s| till::parse_printer(&s)).transpose().map_err(anyhow::Error::msg)?;
+    let config = TillConfig {
+        register_id: env("RINGUP_REGISTER").unwrap_or_else(|| "R1".into()),
+        terminal,
+        printer,
+        paper: Paper::Mm80,
+        locale: env("RINGUP_LOCALE").unwrap_or_else(|| "de-DE".into()),
+        logo_png: Some(LOGO_PNG.to_vec()),
+    };
+    Ok(Till::new(store, Arc::new(SystemClock), Arc::new(UuidV7), config))
+}
+
+/// Logs go to a daily file in the app's log directory (never card data: the drivers mask it).
+fn start_logging(app: &tauri::App) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = app.path().app_log_dir().ok()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "ringup.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RINGUP_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    Some(guard)
+}
+
+/// Pushes the status bar to the window every few seconds and after every print run.
+fn spawn_status(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let status = app.state::<AppTill>().lock().await.status();
+            if let Ok(view) = status {
+                let _window_may_be_closing = app.emit("device-status", view);
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+    });
+}
+
+fn main() {
+    let app = tauri::Builder::default()
+        .setup(|app| {
+            let guard = start_logging(app);
+            app.manage(guard);
+            let till = till_from_env(app).map_err(|e| {
+                tracing::error!("cannot start: {e:#}");
+                e.to_string()
+            })?;
+            let handle = app.handle().clone();
+            let printing = till.printing_task(move || {
+                let app = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Ok(view) = app.state::<AppTill>().lock().await.status() {
+                        let _window_may_be_closing = app.emit("device-status", view);
+                    }
+                });
+            });
+            app.manage(Mutex::new(till));
+            match printing {
+                Ok(Some(task)) => drop(tauri::async_runtime::spawn(task)),
+                Ok(None) => tracing::warn!("no printer set up: receipts wait in the queue"),
+                Err(e) => tracing::error!("the print worker did not start: {e}"),
+            }
+            spawn_status(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            login,
+            logout,
+            status,
+            cart,
+            scan,
+            search,
+            add_sku,
+            set_quantity,
+            remove_line,
+            quick_keys,
+            begin_tender,
+            cancel_tender,
+            pay_cash,
+            pay_card,
+            complete
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("ringup-terminal: cannot start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

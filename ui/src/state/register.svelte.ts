@@ -1,0 +1,268 @@
+// The one page's state machine: login → sell ⇄ tender → done → sell. The screens render it and
+// call its actions; every back-end call goes through `platform/ipc`.
+
+import type { CartView } from '../bindings/CartView';
+import type { CompletedView } from '../bindings/CompletedView';
+import type { ErrorView } from '../bindings/ErrorView';
+import type { QuickKeyView } from '../bindings/QuickKeyView';
+import type { SessionView } from '../bindings/SessionView';
+import type { StatusView } from '../bindings/StatusView';
+import { lineAfterChange } from '../lib/cart';
+import { sentence, toErrorView } from '../lib/errors';
+import type { Currency } from '../lib/money';
+import * as ipc from '../platform/ipc';
+
+export type Screen = 'login' | 'sell' | 'tender' | 'done';
+
+export const EMPTY_CART: CartView = {
+  state: 'empty',
+  lines: [],
+  net_minor: 0,
+  taxes: [],
+  total_minor: 0,
+  paid_minor: 0,
+  remaining_minor: 0,
+};
+
+/** Unsubscribes, whether the platform's unlisten returns a promise or throws. */
+function release(off: ipc.UnlistenFn): void {
+  try {
+    void Promise.resolve(off() as unknown).catch(() => undefined);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The outcome of an action: null when it worked, else the sentence to show. */
+export type Outcome = string | null;
+
+export class Register {
+  screen = $state<Screen>('login');
+  session = $state<SessionView | null>(null);
+  cart = $state<CartView>(EMPTY_CART);
+  status = $state<StatusView | null>(null);
+  quickKeys = $state<QuickKeyView[]>([]);
+  completed = $state<CompletedView | null>(null);
+  /** The cart line that +, − and Delete act on. */
+  selectedLine = $state<number | null>(null);
+  helpOpen = $state(false);
+  /** Which tender the cashier asked for (F9 cash, F10 card): where the tender screen puts focus. */
+  tenderIntent = $state<'cash' | 'card'>('cash');
+  /** The last error, shown as one sentence where the cashier acts; cleared by the next action. */
+  error = $state<string | null>(null);
+  /** A card payment is running: other tenders wait. */
+  cardRunning = $state(false);
+  /** The card terminal's latest message, and how the last card payment ended. */
+  cardText = $state('');
+  cardResult = $state<{ approved: boolean; message: string } | null>(null);
+
+  currency: Currency = $derived({
+    code: this.session?.currency ?? 'EUR',
+    exponent: this.session?.currency_exponent ?? 2,
+    locale: this.session?.locale ?? 'en-US',
+  });
+
+  // Cart commands run one after another, in the order the cashier gave them: a scanner can
+  // send the next code before the last answer came back.
+  private queue: Promise<unknown> = Promise.resolve();
+  private unlisten: ipc.UnlistenFn[] = [];
+  private stopped = false;
+
+  /** Subscribes to the back end's pushed events and asks for the device status once. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const subscriptions = [
+      ipc.onDeviceStatus((s) => (this.status = s)),
+      ipc.onCardEvent((e) => (this.cardText = e.text)),
+    ];
+    for (const subscription of subscriptions) {
+      try {
+        const off = await subscription;
+        // Stopped while subscribing: let go at once instead of leaking the listener.
+        if (this.stopped) release(off);
+        else this.unlisten.push(off);
+      } catch {
+        // Without events the status bar still shows what `status()` said.
+      }
+    }
+    try {
+      this.status = await ipc.status();
+    } catch {
+      // The status bar says "unknown" until the first pushed status arrives.
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const off of this.unlisten.splice(0)) release(off);
+  }
+
+  private fail(error: unknown): string {
+    const view: ErrorView = toErrorView(error);
+    this.error = view.message;
+    return view.message;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private showCart(cart: CartView): void {
+    this.selectedLine = lineAfterChange(this.cart.lines, cart.lines, this.selectedLine);
+    this.cart = cart;
+  }
+
+  private go(screen: Screen): void {
+    this.screen = screen;
+    this.error = null;
+  }
+
+  async signIn(pin: string): Promise<Outcome> {
+    this.error = null;
+    try {
+      this.session = await ipc.login(pin);
+    } catch (e) {
+      return this.fail(e);
+    }
+    try {
+      const [cart, keys] = await Promise.all([ipc.cart(), ipc.quickKeys()]);
+      this.cart = cart;
+      this.quickKeys = keys;
+      this.selectedLine = cart.lines.at(-1)?.line_no ?? null;
+    } catch (e) {
+      this.go(this.cart.state === 'tendering' ? 'tender' : 'sell');
+      return this.fail(e);
+    }
+    // A sale left in payment (say, after a restart) goes straight back to the payment.
+    this.go(this.cart.state === 'tendering' ? 'tender' : 'sell');
+    return null;
+  }
+
+  async signOut(): Promise<Outcome> {
+    this.error = null;
+    try {
+      await ipc.logout();
+    } catch (e) {
+      return this.fail(e);
+    }
+    this.session = null;
+    this.cart = EMPTY_CART;
+    this.completed = null;
+    this.selectedLine = null;
+    this.go('login');
+    return null;
+  }
+
+  /** Runs one cart command in turn and shows the cart it answers with. */
+  private cartCommand(command: () => Promise<CartView>): Promise<Outcome> {
+    return this.serial(async () => {
+      this.error = null;
+      try {
+        this.showCart(await command());
+        return null;
+      } catch (e) {
+        return this.fail(e);
+      }
+    });
+  }
+
+  scan = (code: string) => this.cartCommand(() => ipc.scan(code));
+  addSku = (sku: string, quantityMilli = 1000) => this.cartCommand(() => ipc.addSku(sku, quantityMilli));
+  setQuantity = (lineNo: number, quantityMilli: number) =>
+    this.cartCommand(() => ipc.setQuantity(lineNo, quantityMilli));
+  removeLine = (lineNo: number) => this.cartCommand(() => ipc.removeLine(lineNo));
+
+  /** Search results for what was typed; rejects with the sentence to show. */
+  search(query: string) {
+    return ipc.search(query);
+  }
+
+  async beginTender(intent: 'cash' | 'card' = 'cash'): Promise<Outcome> {
+    this.tenderIntent = intent;
+    // In the queue, so a scan sent just before F9 counts.
+    const outcome = await this.serial(async (): Promise<Outcome> => {
+      if (this.cart.lines.length === 0) return (this.error = 'Scan an item first.');
+      this.error = null;
+      try {
+        this.showCart(await ipc.beginTender());
+        return null;
+      } catch (e) {
+        return this.fail(e);
+      }
+    });
+    if (outcome === null) {
+      this.cardText = '';
+      this.cardResult = null;
+      this.go('tender');
+    }
+    return outcome;
+  }
+
+  async cancelTender(): Promise<Outcome> {
+    if (this.cardRunning) return (this.error = 'Wait for the card terminal to finish.');
+    if (this.cart.paid_minor > 0) {
+      return (this.error = 'A payment has been taken, so the sale must be paid in full.');
+    }
+    const outcome = await this.cartCommand(() => ipc.cancelTender());
+    if (outcome === null) this.go('sell');
+    return outcome;
+  }
+
+  async payCash(tenderedMinor: number): Promise<Outcome> {
+    if (this.cardRunning) return (this.error = 'Wait for the card terminal to finish.');
+    const outcome = await this.cartCommand(() => ipc.payCash(tenderedMinor));
+    if (outcome === null) this.cardResult = null;
+    return outcome ?? (await this.completeWhenPaid());
+  }
+
+  async payCard(amountMinor: number): Promise<Outcome> {
+    if (this.cardRunning) return (this.error = 'A card payment is already running.');
+    this.error = null;
+    this.cardRunning = true;
+    this.cardResult = null;
+    this.cardText = 'Connecting to the card terminal…';
+    try {
+      const result = await this.serial(() => ipc.payCard(amountMinor));
+      this.cart = result.cart;
+      this.cardResult = { approved: result.approved, message: result.message };
+      if (!result.approved) {
+        // A decline may be tried again another way; an unknown outcome must not be (the
+        // back end's message says what happens to it), so only a decline gets the advice.
+        const said = sentence(result.message) || 'The card payment did not go through.';
+        this.error =
+          /^(declined|cancel)/i.test(said) && !/another (card|payment)/i.test(said)
+            ? `${said} Try another card or pay another way.`
+            : said;
+        return this.error;
+      }
+    } catch (e) {
+      this.cardText = '';
+      return this.fail(e);
+    } finally {
+      this.cardRunning = false;
+    }
+    return this.completeWhenPaid();
+  }
+
+  /** Completes the sale once nothing is owed; called after every tender. */
+  async completeWhenPaid(): Promise<Outcome> {
+    if (this.cart.state !== 'tendering' || this.cart.remaining_minor > 0) return null;
+    try {
+      this.completed = await this.serial(() => ipc.complete());
+    } catch (e) {
+      return this.fail(e);
+    }
+    this.go('done');
+    return null;
+  }
+
+  async newSale(): Promise<Outcome> {
+    this.completed = null;
+    this.selectedLine = null;
+    this.cart = EMPTY_CART;
+    this.go('sell');
+    return this.cartCommand(() => ipc.cart());
+  }
+}
