@@ -143,14 +143,21 @@ fn start_logging(app: &tauri::App) -> Option<tracing_appender::non_blocking::Wor
     Some(guard)
 }
 
+/// Pushes the status bar now, unless the till is busy (a card payment holds it for as long as
+/// the customer takes): then the next push brings it; pushes never queue up.
+fn push_status(app: &tauri::AppHandle) {
+    let state = app.state::<AppTill>();
+    let Ok(till) = state.try_lock() else { return };
+    if let Ok(view) = till.status() {
+        let _window_may_be_closing = app.emit("device-status", view);
+    }
+}
+
 /// Pushes the status bar to the window every few seconds and after every print run.
 fn spawn_status(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
-            let status = app.state::<AppTill>().lock().await.status();
-            if let Ok(view) = status {
-                let _window_may_be_closing = app.emit("device-status", view);
-            }
+            push_status(&app);
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         }
     });
@@ -166,14 +173,7 @@ fn main() {
                 e.to_string()
             })?;
             let handle = app.handle().clone();
-            let printing = till.printing_task(move || {
-                let app = handle.clone();
-                tauri::async_runtime::spawn(async move {
-                    if let Ok(view) = app.state::<AppTill>().lock().await.status() {
-                        let _window_may_be_closing = app.emit("device-status", view);
-                    }
-                });
-            });
+            let printing = till.printing_task(move || push_status(&handle));
             app.manage(Mutex::new(till));
             match printing {
                 Ok(Some(task)) => drop(tauri::async_runtime::spawn(task)),

@@ -120,6 +120,10 @@ impl Till {
     }
 
     fn sign_in(&mut self, pin: &str) -> Result<SessionView, AppError> {
+        // Signing in again over a sale in progress would drop it (and any card already paid).
+        if self.register.as_ref().and_then(|r| r.sale()).is_some() {
+            return Err(AppError::SaleInProgress);
+        }
         let staff = self.store.staff_with_pin(pin)?.ok_or(AppError::WrongPin)?;
         let register = Register::open(
             self.store.clone(),
@@ -238,13 +242,19 @@ impl Till {
         let done = self.register()?.complete()?;
         self.print_wake.notify_one();
         if printing::takes_cash(&done.receipt)
-            && let Some(printer) = &self.printer
+            && let Some(printer) = self.printer.clone()
         {
-            let kicked = printing::open_drawer(&mut *printer.lock().await).await;
-            let view = printer_view(kicked.map_err(|e| e.to_string()));
-            *self.last_printer_status.lock().unwrap_or_else(|p| p.into_inner()) = view;
+            // The drawer opens as soon as the printer is free (it may be printing the queue);
+            // the till is not held meanwhile.
+            let last = self.last_printer_status.clone();
+            tokio::spawn(async move {
+                let kicked = printing::open_drawer(&mut *printer.lock().await).await;
+                *last.lock().unwrap_or_else(|p| p.into_inner()) = printer_view(kicked.map_err(|e| e.to_string()));
+            });
         }
-        let png = printing::preview_png(&done.receipt, self.config.paper, self.logo.as_ref())?;
+        // The sale is committed: a preview that cannot be drawn must not turn that into an
+        // error the cashier would retry (the text is still shown).
+        let png = printing::preview_png(&done.receipt, self.config.paper, self.logo.as_ref()).unwrap_or_default();
         Ok(CompletedView {
             receipt_no: done.committed.receipt_no,
             total_minor: done.receipt.total_minor,

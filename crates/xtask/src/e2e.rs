@@ -15,7 +15,7 @@ struct Guard(Child, &'static str);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let _already_gone = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _already_gone = Command::new("sh").args(["-c", &format!("kill -TERM {}", self.0.id())]).status();
         for _ in 0..50 {
             if matches!(self.0.try_wait(), Ok(Some(_))) {
                 return;
@@ -55,8 +55,26 @@ fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<Guard> {
     Ok(guard)
 }
 
+/// A display number no X server holds (neither its socket nor its lock file exists).
 fn free_display() -> u32 {
-    (99..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).unwrap_or(99)
+    (99..300)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
+}
+
+/// A TCP port nothing listens on now (the system hands one out; it is released at once).
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Fails when the process ended already (it could not start, or its port was taken).
+fn still_running(guard: &mut Guard) -> Result<()> {
+    match guard.0.try_wait()? {
+        Some(status) => bail!("{} ended at once ({status})", guard.1),
+        None => Ok(()),
+    }
 }
 
 pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
@@ -64,11 +82,15 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
     let _fresh = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("receipts"))?;
     let display = free_display();
-    let _xvfb = spawn(
+    let mut xvfb = spawn(
         "Xvfb",
         Command::new("Xvfb").args([&format!(":{display}"), "-screen", "0", "1280x800x24", "-nolisten", "tcp"]),
     )?;
-    std::thread::sleep(Duration::from_millis(500));
+    let socket = format!("/tmp/.X11-unix/X{display}");
+    wait_for("Xvfb's socket", || {
+        still_running(&mut xvfb)?;
+        if Path::new(&socket).exists() { Ok(()) } else { bail!("no {socket} yet") }
+    })?;
     let (zvt, printer) = (work.join("zvt"), work.join("printer"));
     let _terminal = start_sim(root, "sim-terminal", &["--pty", "--link", &zvt.display().to_string()])?;
     let receipts = work.join("receipts");
@@ -78,10 +100,11 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
         &["--pty", "--link", &printer.display().to_string(), "--out", &receipts.display().to_string()],
     )?;
     let db = work.join("ringup.db");
-    let _driver = spawn(
+    let (port, native_port) = (free_port()?, free_port()?);
+    let mut driver = spawn(
         "tauri-driver",
         Command::new(tauri_driver)
-            .args(["--port", "4444", "--native-port", "4445"])
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", format!(":{display}"))
             .env("RINGUP_DB", &db)
             .env("RINGUP_DEMO", "1")
@@ -89,15 +112,30 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
             .env("RINGUP_PRINTER", format!("serial:{}:115200", printer.display()))
             .env("RINGUP_LOCALE", "de-DE"),
     )?;
+    std::thread::sleep(Duration::from_millis(300));
+    still_running(&mut driver)?;
     let app = root.join("target/debug/ringup-terminal");
-    let session = Session::start("http://127.0.0.1:4444", &app, Duration::from_secs(60))?;
-    let result = cash_and_card_sale(&session, &work).and_then(|()| declined_card_then_cash(&session, &work));
+    let session = Session::start(&format!("http://127.0.0.1:{port}"), &app, Duration::from_secs(60))?;
+    let result = cash_and_card_sale(&session, &work)
+        .and_then(|()| declined_card_then_cash(&session, &work))
+        // The app prints from its queue after each sale: let it finish before closing it.
+        .and_then(|()| wait_for("both receipts printed", || receipts_printed(&session, &receipts, 2)));
     if result.is_err() {
         let _ = session.screenshot(&work.join("failure.png"));
     }
     session.end();
     result?;
     check_receipts_and_store(root, &receipts, &db)
+}
+
+/// `n` receipts are out and the status bar says nothing is left to print.
+fn receipts_printed(s: &Session, receipts: &Path, n: usize) -> Result<()> {
+    let last = receipts.join(format!("{n:04}.txt"));
+    if !last.exists() {
+        bail!("receipt {n} has not printed yet");
+    }
+    let text = s.page_text()?;
+    if text.contains("0 to print") { Ok(()) } else { bail!("the status bar does not say 0 to print yet") }
 }
 
 /// Log in; scan three items; add one by name; change a quantity; pay 20.00 cash and the rest
@@ -129,6 +167,11 @@ fn cash_and_card_sale(s: &Session, shots: &Path) -> Result<()> {
     s.screenshot(&shots.join("3-tender.png"))?;
     s.type_into(&cash, "20")?;
     s.click(&s.by_role("button", "Take cash")?)?;
+    // The card takes what is left only once the cash is in.
+    wait_for("the cash to count as paid", || {
+        let paid = s.text(&s.by_label("Paid")?)?;
+        if paid.contains("20,00") { Ok(()) } else { bail!("paid shows {paid}") }
+    })?;
     let card = wait_for("the card button", || s.by_role("button", "Pay remaining by card"))?;
     s.click(&card)?;
     let change = wait_for("the change due", || s.by_label("Change due"))?;
@@ -167,7 +210,7 @@ fn declined_card_then_cash(s: &Session, shots: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The three scans make lines 1, 2 and 3 (two different coffees and milk in the sample).
+/// The three scans make lines 1, 2 and 3 (the same coffee twice, then milk: a scan adds a line).
 fn count_of(code: &str) -> usize {
     match code {
         "4012345000016" => 1,
@@ -180,7 +223,6 @@ fn count_of(code: &str) -> usize {
 /// the store holds the two sales once.
 fn check_receipts_and_store(root: &Path, receipts: &Path, db: &Path) -> Result<()> {
     let (first, second) = (receipts.join("0001.txt"), receipts.join("0002.txt"));
-    wait_for("both printed receipts", || if second.exists() { Ok(()) } else { bail!("not yet") })?;
     let text = std::fs::read_to_string(&first)?;
     for needle in ["TOTAL EUR", "Cash", "Card girocard", "APPROVED", "Water"] {
         if !text.contains(needle) {
@@ -191,7 +233,7 @@ fn check_receipts_and_store(root: &Path, receipts: &Path, db: &Path) -> Result<(
     if !text.contains("Cash") || text.contains("Card") {
         bail!("the second sale was paid in cash only, after the declined card:\n{text}");
     }
-    std::thread::sleep(Duration::from_millis(500));
+    // The app has been closed with nothing left to print: a third receipt would be here now.
     if receipts.join("0003.txt").exists() {
         bail!("a third receipt was printed for two sales");
     }
@@ -200,19 +242,23 @@ fn check_receipts_and_store(root: &Path, receipts: &Path, db: &Path) -> Result<(
         .output()
         .context("ringup verify")?;
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() || !said.contains("2 entries") {
+    if !out.status.success() || !said.contains("register R1: 2 entries") {
         bail!("the store should hold exactly the two sales: {said}");
     }
     eprintln!("e2e: each receipt printed once, the store holds each sale once");
     Ok(())
 }
 
+/// The tauri-driver release the end-to-end test is known to work with.
+const TAURI_DRIVER: &str = "=2.1.0";
+
 /// Installs tauri-driver into target/tools (once) and returns its path.
 pub fn tauri_driver(root: &Path) -> Result<PathBuf> {
     let tools = root.join("target/tools");
     let bin = tools.join("bin/tauri-driver");
     if !bin.exists() {
-        crate::cargo(root, &["install", "tauri-driver", "--locked", "--root", &tools.display().to_string()])?;
+        let root_arg = tools.display().to_string();
+        crate::cargo(root, &["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER, "--root", &root_arg])?;
     }
     Ok(bin)
 }

@@ -92,6 +92,8 @@ fn dispatch(args: &[String]) -> Result<()> {
 fn test(root: &Path) -> Result<()> {
     deps::ensure_system_packages()?;
     deps::ensure_node()?;
+    // Fetched first, so a missing tool fails the run in its first minutes, not its last.
+    e2e::tauri_driver(root)?;
     step("UI: type check, unit tests, build");
     ui(root, true)?;
     step("format check");

@@ -63,7 +63,7 @@ pub fn run(root: &Path) -> Result<()> {
         .env("RINGUP_PRINTER", format!("serial:{}:115200", printer.display()))
         .status();
     for mut sim in sims {
-        let _stop = Command::new("kill").args(["-TERM", &sim.id().to_string()]).status();
+        let _stop = Command::new("sh").args(["-c", &format!("kill -TERM {}", sim.id())]).status();
         let _ = sim.wait();
     }
     let status = status.context("cannot start the app")?;

@@ -40,9 +40,12 @@ const accessibleName = (el) => {
   if (el.tagName.toLowerCase() === 'img') return (el.getAttribute('alt') || '').trim();
   return (el.textContent || '').replace(/\s+/g, ' ').trim();
 };
-const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const usable = (el) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && !el.disabled && !el.closest('[inert]');
+};
 for (const el of document.querySelectorAll('*')) {
-  if (implicitRole(el) !== role || !visible(el)) continue;
+  if (implicitRole(el) !== role || !usable(el)) continue;
   const n = accessibleName(el);
   if (prefix ? n.startsWith(name) : n === name) return el;
 }
@@ -79,8 +82,13 @@ pub struct Session {
 /// An element reference.
 pub struct Element(Value);
 
+/// Every WebDriver call is bounded: a hung driver fails the test instead of the CI run.
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(120)).build()
+}
+
 fn post(url: &str, body: Value) -> Result<Value> {
-    let response = ureq::post(url).timeout(Duration::from_secs(120)).send_json(body);
+    let response = agent().post(url).send_json(body);
     let value: Value = match response {
         Ok(r) => r.into_json()?,
         Err(ureq::Error::Status(code, r)) => {
@@ -116,7 +124,13 @@ impl Session {
                     return Ok(Session { base: base.to_string(), id });
                 }
                 Err(e) if Instant::now() >= deadline => return Err(e).context("no WebDriver session"),
-                Err(_) => std::thread::sleep(Duration::from_millis(250)),
+                // Only a driver not listening yet is worth another try: any other answer
+                // means a session was refused (or an app started), and trying again would
+                // start a second app on the same store and lines.
+                Err(e) if format!("{e:#}").contains("Connection refused") => {
+                    std::thread::sleep(Duration::from_millis(250))
+                }
+                Err(e) => return Err(e).context("the WebDriver session was refused"),
             }
         }
     }
@@ -182,19 +196,19 @@ impl Session {
 
     pub fn text(&self, e: &Element) -> Result<String> {
         let id = Self::element_id(e)?;
-        let response = ureq::get(&self.url(&format!("/element/{id}/text"))).call()?;
+        let response = agent().get(&self.url(&format!("/element/{id}/text"))).call()?;
         let v: Value = response.into_json()?;
         Ok(v["value"].as_str().unwrap_or_default().to_string())
     }
 
     pub fn screenshot(&self, path: &Path) -> Result<()> {
-        let v: Value = ureq::get(&self.url("/screenshot")).call()?.into_json()?;
+        let v: Value = agent().get(&self.url("/screenshot")).call()?.into_json()?;
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().context("screenshot")?)?;
         std::fs::write(path, png)?;
         Ok(())
     }
 
     pub fn end(&self) {
-        let _closing_anyway = ureq::delete(&format!("{}/session/{}", self.base, self.id)).call();
+        let _closing_anyway = agent().delete(&format!("{}/session/{}", self.base, self.id)).call();
     }
 }
