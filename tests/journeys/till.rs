@@ -106,3 +106,47 @@ async fn sign_in_ring_up_pay_cash_and_card_and_the_receipt_prints_once() {
     assert_eq!(status.to_print, 0);
     assert_eq!(status.to_sync, before.to_sync + 2, "the sale and its card attempt wait for the back end");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_payment_cut_off_midway_is_settled_before_the_card_is_tried_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(Store::open(&dir.path().join("ringup.db")).expect("store"));
+    demo::prepare(&store).expect("demo shop");
+    // Each step at the terminal takes 300 ms: the payment below is cut off before the decision.
+    let terminal = SimTerminal::new(SimConfig { step_delay: Duration::from_millis(300), ..SimConfig::default() });
+    let (listener, addr) = listen().await;
+    let serving = terminal.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let sim = serving.clone();
+            tokio::spawn(async move { sim.serve(stream, Framing::Tcp).await });
+        }
+    });
+    let config = TillConfig {
+        register_id: "R1".into(),
+        terminal: Some(ZvtPort::Tcp { addr }),
+        printer: None,
+        paper: Paper::Mm80,
+        locale: "de-DE".into(),
+        logo_png: None,
+    };
+    let mut till = Till::new(
+        store.clone(),
+        Arc::new(FixedClock::new(1_795_000_000_000)),
+        Arc::new(SequentialIds::new(77)),
+        config,
+    );
+    till.login(demo::CASHIER_PIN).await.expect("sign in");
+    till.scan("4012345000016").expect("coffee");
+    let owed = till.begin_tender().expect("tender").remaining_minor;
+    let cut_off = tokio::time::timeout(Duration::from_millis(150), till.pay_card(owed, |_| {})).await;
+    assert!(cut_off.is_err(), "the payment was cut off (the window closed, the call was dropped)");
+    assert_eq!(store.unresolved_attempts_of("R1").expect("query").len(), 1, "its outcome is an open question");
+
+    let again = till.pay_card(owed, |_| {}).await.expect("the card is tried again");
+    assert!(again.approved, "{again:?}");
+    assert!(store.unresolved_attempts_of("R1").expect("query").is_empty(), "the open question was settled first");
+    let live: Vec<_> = terminal.journal().into_iter().filter(|b| b.result_code == 0 && !b.reversed).collect();
+    assert_eq!(live.len(), 1, "the customer is charged once: {live:?}");
+    till.complete().await.expect("the sale completes");
+}

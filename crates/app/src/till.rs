@@ -220,6 +220,18 @@ impl Till {
         });
         let terminal = self.terminal.as_mut().ok_or(AppError::NoDevice("card terminal"))?;
         let register = self.register.as_mut().ok_or(AppError::NotSignedIn)?;
+        // A payment whose outcome was lost is settled with the terminal before anyone is
+        // asked to pay again; if it went through after all, it pays for this sale.
+        if !self.store.unresolved_attempts_of(&self.config.register_id)?.is_empty() {
+            let settled = register.recover_card_attempts(terminal, &events).await?;
+            let owed = register.sale().map(|s| s.remaining_minor()).transpose()?.unwrap_or(0);
+            if !settled.approved.is_empty() && amount_minor > owed {
+                drop(events);
+                let _all_shown = forward.await;
+                let message = "An earlier card payment went through after all; it has been counted".to_string();
+                return Ok(CardResultView { approved: true, message, cart: self.cart_view()? });
+            }
+        }
         let paid = register.pay_card(terminal, amount_minor, &events).await;
         drop(events);
         let _all_shown = forward.await;
