@@ -16,6 +16,15 @@ const COMMANDS: &[&str] = &[
     "pay_cash",
     "pay_card",
     "complete",
+    "park",
+    "parked",
+    "recall",
+    "override_price",
+    "set_line_discount",
+    "void_sale",
+    "find_sale",
+    "preview_refund",
+    "refund",
 ];
 
 fn main() {

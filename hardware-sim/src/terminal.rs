@@ -34,6 +34,11 @@ pub struct SimConfig {
     pub masked_pan: String,
     /// How long the terminal stays silent under [`Fault::Silent`] before it is itself again.
     pub silent_for: Duration,
+    /// Approvals of amounts ending in these cents are held: after booking, the terminal shows
+    /// "please remove card" and waits `hold_for` before it tells the ECR. The window where the
+    /// customer is charged and the ECR does not know yet, for crash tests.
+    pub hold_cents: Vec<u8>,
+    pub hold_for: Duration,
     /// Emulates a serial line of this speed: every byte in either direction takes 10 bit times
     /// (8N1 plus start bit), so a benchmark over a pseudo-terminal sees real wire time.
     pub baud: Option<u32>,
@@ -50,6 +55,8 @@ impl Default for SimConfig {
             card_name: "girocard".into(),
             masked_pan: "672600******1234".into(),
             silent_for: Duration::from_millis(1_000),
+            hold_cents: Vec::new(),
+            hold_for: Duration::from_secs(5),
             baud: None,
         }
     }
@@ -118,6 +125,8 @@ enum Step {
     Drop,
     /// Stay silent (ignoring whatever arrives) for a while, then drop the dialogue.
     Hang,
+    /// Wait this long, then go on (a customer slow to take their card).
+    Pause(Duration),
     /// The customer is done at the PIN pad: approve or decline now and book it. Until this
     /// step the ECR may still abort the payment.
     Decide {
@@ -233,6 +242,7 @@ impl SimTerminal {
                         }
                     }
                     Step::Drop => return Ok(()),
+                    Step::Pause(how_long) => tokio::time::sleep(how_long).await,
                     Step::Hang => {
                         // Whatever the ECR sends meanwhile is not answered; then the session
                         // ends (on TCP the connection closes; on a serial line it goes on).

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 const INSERT_CARD: u8 = 0x0A;
 const ENTER_PIN: u8 = 0x01;
 const PLEASE_WAIT: u8 = 0x0E;
+const REMOVE_CARD: u8 = 0x0B;
 /// Result codes (PA00P015, list of error codes).
 const DECLINED: u8 = 0x05;
 const RECEIPT_NOT_FOUND: u8 = 0x64;
@@ -115,6 +116,10 @@ impl State {
         if fault == Some(Fault::DropAfterApproval) {
             steps.push(Step::Drop);
             return steps;
+        }
+        if self.config.hold_cents.contains(&cents) {
+            steps.push(Step::send(TerminalMessage::IntermediateStatus { code: REMOVE_CARD, timeout: None }));
+            steps.push(Step::Pause(self.config.hold_for));
         }
         steps.push(Step::send(TerminalMessage::StatusInformation(self.status(&booking))));
         steps.push(Step::send(self.slip(&booking)));

@@ -146,3 +146,25 @@ async fn the_cashier_can_abort_while_the_customer_is_at_the_terminal() {
     let next = zvt.authorize(1000, &tx).await.expect("an answer");
     assert!(matches!(next, CardOutcome::Approved(_)), "an earlier abort does not cancel the next payment: {next:?}");
 }
+
+#[tokio::test]
+async fn a_held_approval_is_booked_before_the_ecr_hears_of_it() {
+    let config = SimConfig { hold_cents: vec![77], hold_for: Duration::from_millis(300), ..SimConfig::default() };
+    let sim = SimTerminal::new(config);
+    let mut zvt = driver(&sim, Framing::Serial);
+    let (tx, mut rx) = events();
+    let paying = tokio::spawn(async move { zvt.authorize(377, &tx).await });
+    loop {
+        match rx.recv().await {
+            Some(ringup_devices::card::CardEvent::Display(text)) if text == "Please remove card" => break,
+            Some(_) => {}
+            None => panic!("the payment ended without asking to remove the card"),
+        }
+    }
+    assert_eq!(sim.journal().len(), 1, "the customer is charged while the ECR still waits");
+    assert!(!paying.is_finished(), "the ECR has no answer yet");
+    let outcome = paying.await.expect("task").expect("an answer");
+    assert!(matches!(outcome, CardOutcome::Approved(ref r) if r.amount_minor == 377), "then approved: {outcome:?}");
+    let normal = driver(&sim, Framing::Serial).authorize(378, &events().0).await.expect("answer");
+    assert!(matches!(normal, CardOutcome::Approved(_)), "other amounts are not held: {normal:?}");
+}

@@ -11,8 +11,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use ringup_app::view::{
-    CardEventView, CardResultView, CartView, CompletedView, ErrorView, QuickKeyView, SearchHitView, SessionView,
-    StatusView,
+    CardEventView, CardResultView, CartView, CompletedView, ErrorView, ParkedView, QuickKeyView, RefundDoneView,
+    RefundPreviewView, ReturnRequestView, ReturnableView, SearchHitView, SessionView, StatusView,
 };
 use ringup_app::{SystemClock, Till, TillConfig, UuidV7, demo, till};
 use ringup_devices::escpos::layout::Paper;
@@ -99,6 +99,74 @@ async fn pay_card(app: tauri::AppHandle, till: State<'_, AppTill>, amount_minor:
 #[tauri::command]
 async fn complete(till: State<'_, AppTill>) -> Answer<CompletedView> {
     Ok(till.lock().await.complete().await?)
+}
+
+#[tauri::command]
+async fn park(till: State<'_, AppTill>) -> Answer<CartView> {
+    Ok(till.lock().await.park()?)
+}
+
+#[tauri::command]
+async fn parked(till: State<'_, AppTill>) -> Answer<Vec<ParkedView>> {
+    Ok(till.lock().await.parked()?)
+}
+
+#[tauri::command]
+async fn recall(till: State<'_, AppTill>, id: String) -> Answer<CartView> {
+    Ok(till.lock().await.recall(&id)?)
+}
+
+#[tauri::command]
+async fn override_price(
+    till: State<'_, AppTill>,
+    line_no: u32,
+    unit_price_minor: i64,
+    reason: String,
+    approver_pin: Option<String>,
+) -> Answer<CartView> {
+    Ok(till.lock().await.override_price(line_no, unit_price_minor, &reason, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn set_line_discount(
+    till: State<'_, AppTill>,
+    line_no: u32,
+    discount_bp: u32,
+    approver_pin: Option<String>,
+) -> Answer<CartView> {
+    Ok(till.lock().await.set_line_discount(line_no, discount_bp, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn void_sale(till: State<'_, AppTill>, approver_pin: Option<String>) -> Answer<CartView> {
+    Ok(till.lock().await.void_sale(approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn find_sale(till: State<'_, AppTill>, reference: String) -> Answer<ReturnableView> {
+    Ok(till.lock().await.find_sale(&reference)?)
+}
+
+#[tauri::command]
+async fn preview_refund(
+    till: State<'_, AppTill>,
+    sale_id: String,
+    lines: Vec<ReturnRequestView>,
+) -> Answer<RefundPreviewView> {
+    Ok(till.lock().await.preview_refund(&sale_id, &lines)?)
+}
+
+#[tauri::command]
+async fn refund(
+    app: tauri::AppHandle,
+    till: State<'_, AppTill>,
+    refund_id: String,
+    sale_id: String,
+    lines: Vec<ReturnRequestView>,
+    approver_pin: Option<String>,
+) -> Answer<RefundDoneView> {
+    let on_event = move |e: CardEventView| drop(app.emit("card-event", e));
+    Ok(till.lock().await.refund(&refund_id, &sale_id, &lines, approver_pin.as_deref(), on_event).await?)
 }
 
 fn env(name: &str) -> Option<String> {
@@ -198,7 +266,16 @@ fn main() {
             cancel_tender,
             pay_cash,
             pay_card,
-            complete
+            complete,
+            park,
+            parked,
+            recall,
+            override_price,
+            set_line_discount,
+            void_sale,
+            find_sale,
+            preview_refund,
+            refund
         ])
         .build(tauri::generate_context!());
     match app {

@@ -88,6 +88,14 @@ async fn campaign<C: Connect>(sim: &Arc<SimTerminal>, mut zvt: ZvtTerminal<C>, s
             let _crashed = tokio::time::timeout(wait, reg.pay_card(&mut zvt, total, &events)).await;
             reg = shop.register("R1", 1000 + n);
             reg.recover_card_attempts(&mut zvt, &events).await.expect("recovery after restart");
+            // The sale is back on screen with whatever the terminal approved; the rest is
+            // paid in cash (a payment still unanswered is settled at the final pass).
+            let restored = reg.sale().expect("the sale in progress survives the crash");
+            let remaining = restored.remaining_minor().expect("remaining");
+            if remaining > 0 {
+                reg.pay_cash(remaining).expect("the rest in cash");
+            }
+            reg.complete().unwrap_or_else(|e| panic!("restored sale {n} (seed {seed:#x}) must complete: {e}"));
             continue;
         }
         let paid = reg

@@ -7,3 +7,4 @@ mod printing;
 mod sale;
 mod support;
 mod till;
+mod till_actions;

@@ -21,7 +21,7 @@ async fn ring_up_park_recall_split_tender_refund() {
     reg.scan("2100101004599").expect("cheese with a price label");
     reg.scan("bag-paper").expect_err("SKUs are exact: a lower-case SKU is not found");
     reg.scan("BAG-PAPER").expect("a typed SKU");
-    reg.set_line_discount(apples.line_no, Some(Discount::Percent { bp: 1000 })).expect("discount");
+    reg.set_line_discount(apples.line_no, Some(Discount::Percent { bp: 1000 }), None).expect("discount");
     let before_park = reg.totals().expect("totals");
 
     let parked = reg.park().expect("park");
@@ -51,15 +51,17 @@ async fn ring_up_park_recall_split_tender_refund() {
     let refund_id = reg.new_id();
     let one_coffee = [RefundRequest { line_no: 1, quantity_milli: 1000 }];
     assert!(
-        reg.refund(refund_id, done.sale_id, &one_coffee).is_err(),
+        reg.refund(refund_id, done.sale_id, &one_coffee, None).is_err(),
         "a refund that goes back to a card cannot be recorded without the terminal"
     );
-    let refunded = reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, &events).await.expect("refund");
+    let refunded =
+        reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, None, &events).await.expect("refund");
     let CardRefund::Done(refund) = refunded else { panic!("the terminal refunds the card: {refunded:?}") };
     assert_eq!(refund.total_minor, 1499);
     assert_eq!(refund.tenders[0].kind, TenderKind::Card, "a refund goes back to the card first");
     assert_eq!(refund.committed.receipt_no, 2, "a refund takes the next receipt number");
-    let again = reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, &events).await.expect("retry");
+    let again =
+        reg.refund_with_card(&mut zvt, refund_id, done.sale_id, &one_coffee, None, &events).await.expect("retry");
     let CardRefund::Done(again) = again else { panic!("a retried refund is answered: {again:?}") };
     assert!(again.committed.replayed, "the same refund sent twice is paid once");
     let card_refunds = sim.journal().iter().filter(|b| b.kind == BookingKind::Refund).count();

@@ -305,6 +305,7 @@ impl Register {
         refund_id: Uuid,
         original_sale_id: Uuid,
         requests: &[RefundRequest],
+        approved_by: Option<&str>,
         events: &EventSink,
     ) -> Result<CardRefund, AppError> {
         let store = self.store().clone();
@@ -313,11 +314,12 @@ impl Register {
         }
         if store.refund_exists(refund_id)? {
             // A retry of a refund already done: answer with it, touch no terminal.
-            let committed = store.commit_refund(
+            let committed = store.commit_refund_approved(
                 refund_id,
                 original_sale_id,
                 self.register_id(),
                 self.cashier(),
+                approved_by,
                 requests,
                 self.now_ms(),
             )?;
@@ -378,11 +380,12 @@ impl Register {
                 },
             }
         }
-        let committed = store.commit_refund(
+        let committed = store.commit_refund_approved(
             refund_id,
             original_sale_id,
             self.register_id(),
             self.cashier(),
+            approved_by,
             requests,
             self.now_ms(),
         )?;
@@ -495,25 +498,38 @@ impl Register {
         let report =
             recover(&store, terminal, &register_id, current, self.clock().as_ref(), self.ids().as_ref(), events)
                 .await?;
-        // An attempt of the sale on screen that turned out approved becomes its tender.
-        for id in &report.approved {
-            let Some(attempt) = store.attempt(*id)? else { continue };
-            if Some(attempt.new.sale_id) == current {
-                let d = &attempt.details;
-                let receipt = CardReceipt {
-                    amount_minor: attempt.new.amount_minor,
-                    masked_pan: d.masked_pan.clone().unwrap_or_default(),
-                    card_type: d.card_type.clone().unwrap_or_default(),
-                    terminal_id: d.terminal_id.clone().unwrap_or_default(),
-                    trace_no: d.trace_no.unwrap_or(0),
-                    receipt_no: d.card_receipt_no.unwrap_or(0),
-                    result_code: d.result_code.unwrap_or(0),
-                    original_trace_no: None,
-                    slip: d.slip.clone(),
-                };
-                self.take_card_tender(*id, &receipt)?;
-            }
-        }
+        self.take_approved_card_payments()?;
         Ok(report)
+    }
+
+    /// Every approved card payment of the sale on screen is one of its tenders: one that
+    /// turned out approved in a recovery, and one approved right before a crash that came
+    /// before the sale was saved with it. Each is taken once (a tender's id is its attempt's
+    /// id). Returns how many were added.
+    pub fn take_approved_card_payments(&mut self) -> Result<usize, AppError> {
+        let Some(sale_id) = self.sale().map(|s| s.id) else { return Ok(0) };
+        let store = self.store().clone();
+        let mut added = 0;
+        for attempt in store.attempts_for_sale(sale_id)? {
+            let taken = self.sale().is_some_and(|s| s.payments.iter().any(|p| p.id == attempt.new.id));
+            if attempt.new.kind != AttemptKind::Authorization || attempt.state != AttemptState::Approved || taken {
+                continue;
+            }
+            let d = &attempt.details;
+            let receipt = CardReceipt {
+                amount_minor: attempt.new.amount_minor,
+                masked_pan: d.masked_pan.clone().unwrap_or_default(),
+                card_type: d.card_type.clone().unwrap_or_default(),
+                terminal_id: d.terminal_id.clone().unwrap_or_default(),
+                trace_no: d.trace_no.unwrap_or(0),
+                receipt_no: d.card_receipt_no.unwrap_or(0),
+                result_code: d.result_code.unwrap_or(0),
+                original_trace_no: None,
+                slip: d.slip.clone(),
+            };
+            self.take_card_tender(attempt.new.id, &receipt)?;
+            added += 1;
+        }
+        Ok(added)
     }
 }

@@ -2,6 +2,7 @@
 //! the UI to switch on, the message is a sentence for the cashier.
 
 use ringup_domain::DomainError;
+use ringup_domain::permission::Permission;
 use ringup_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,16 @@ pub enum AppError {
     WrongPin,
     #[error("no {0} is set up: a technician can add one")]
     NoDevice(&'static str),
+    #[error("a manager's PIN is needed to {}", .0.action())]
+    ApprovalNeeded(Permission),
+    #[error("{name} may not {}", .permission.action())]
+    NotPermitted { name: String, permission: Permission },
+    #[error("{0}")]
+    Input(String),
+    #[error("no sale has the receipt {0:?}: check it, then scan or type it again")]
+    NoSuchReceipt(String),
+    #[error("the card terminal did not refund: {0}")]
+    RefundDeclined(String),
 }
 
 impl AppError {
@@ -51,6 +62,11 @@ impl AppError {
             AppError::NotSignedIn => "not_signed_in",
             AppError::WrongPin => "wrong_pin",
             AppError::NoDevice(_) => "no_device",
+            AppError::ApprovalNeeded(_) => "approval_needed",
+            AppError::NotPermitted { .. } => "not_permitted",
+            AppError::RefundDeclined(_) => "refund_declined",
+            AppError::Input(_) => "invalid_input",
+            AppError::NoSuchReceipt(_) => "unknown_code",
         }
     }
 }

@@ -205,7 +205,7 @@ fn demo_in(path: &Path, receipts: &Path) -> Result<()> {
         let rung = register.scan(code)?;
         println!("  scan {code:<14} → line {} {} ({} milli)", rung.line_no, rung.name, rung.quantity_milli);
     }
-    register.set_line_discount(4, Some(Discount::Percent { bp: 1000 }))?;
+    register.set_line_discount(4, Some(Discount::Percent { bp: 1000 }), None)?;
     println!("  10 % off line 4");
     let totals = register.begin_tender()?;
     let currency = store.settings()?.currency;

@@ -28,6 +28,18 @@ pub fn receipt_for(
     clock: &dyn Clock,
     job: &PrintJob,
 ) -> Result<Receipt, AppError> {
+    receipt_of(store, settings, clock, job.document, job.document_id, job.mark_copy)
+}
+
+/// A sale's or refund's receipt, rebuilt from its journaled document and the card slips.
+pub fn receipt_of(
+    store: &Store,
+    settings: &StoreSettings,
+    clock: &dyn Clock,
+    document: PrintDocument,
+    document_id: uuid::Uuid,
+    copy: bool,
+) -> Result<Receipt, AppError> {
     let meta = |register_id: String, receipt_no, at_ms, cashier, hash: &[u8]| ReceiptMeta {
         header: settings.header.clone(),
         register_id,
@@ -36,11 +48,11 @@ pub fn receipt_for(
         cashier,
         journal_hash_hex: hex(hash),
         footer: settings.footer.clone(),
-        copy: job.mark_copy,
+        copy,
     };
-    match job.document {
+    match document {
         PrintDocument::Sale => {
-            let s = store.stored_sale(job.document_id)?;
+            let s = store.stored_sale(document_id)?;
             let m = meta(s.register_id, s.receipt_no, s.at_ms, s.cashier, &s.journal_hash);
             let mut receipt = Receipt::from_sale(&s.sale, &s.totals, m)?;
             for (tender, payment) in receipt.tenders.iter_mut().zip(&s.sale.payments) {
@@ -51,7 +63,7 @@ pub fn receipt_for(
             Ok(receipt)
         }
         PrintDocument::Refund => {
-            let r = store.stored_refund(job.document_id)?;
+            let r = store.stored_refund(document_id)?;
             let currency = Currency::from_code(&r.currency)?;
             let m = meta(r.register_id, r.receipt_no, r.at_ms, r.cashier, &r.journal_hash);
             let mut receipt = Receipt::from_refund(

@@ -49,6 +49,9 @@ impl Register {
     ) -> Result<Register, AppError> {
         let settings = store.settings()?;
         store.ensure_register(register_id, register_id)?;
+        // The sale that was on screen when the app last stopped (a crash, a power cut) is
+        // back, with whatever it had been paid.
+        let current = store.open_sale(register_id)?;
         Ok(Register {
             store,
             register_id: register_id.to_string(),
@@ -56,8 +59,25 @@ impl Register {
             clock,
             ids,
             settings,
-            current: None,
+            current,
         })
+    }
+
+    /// Saves the sale in progress after a change (see `Store::save_open_sale`), so that a
+    /// crash brings it back as it is now.
+    fn save(&self) -> Result<(), AppError> {
+        match &self.current {
+            Some(sale) => self.store.save_open_sale(&self.register_id, sale, self.clock.now_ms())?,
+            None => self.store.clear_open_sale(&self.register_id)?,
+        }
+        Ok(())
+    }
+
+    /// `result`, once the sale it changed is saved.
+    fn saved<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+        let value = result?;
+        self.save()?;
+        Ok(value)
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -83,6 +103,7 @@ impl Register {
 
     fn add(&mut self, product: &Product, quantity_milli: i64, item: CatalogItem) -> Result<Rung, AppError> {
         let line_no = self.sale_mut().add_item(item, quantity_milli)?;
+        self.save()?;
         Ok(Rung { line_no, name: product.name.clone(), quantity_milli })
     }
 
@@ -124,23 +145,44 @@ impl Register {
     }
 
     pub fn set_quantity(&mut self, line_no: u32, quantity_milli: i64) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.set_quantity(line_no, quantity_milli)?)
+        let changed = self.existing_sale_mut().and_then(|s| Ok(s.set_quantity(line_no, quantity_milli)?));
+        self.saved(changed)
     }
 
     pub fn void_line(&mut self, line_no: u32) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.void_line(line_no)?)
+        let changed = self.existing_sale_mut().and_then(|s| Ok(s.void_line(line_no)?));
+        self.saved(changed)
     }
 
-    pub fn override_price(&mut self, line_no: u32, unit_price_minor: i64, reason: &str) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.override_price(line_no, unit_price_minor, reason)?)
+    /// Overrides a line's price; `authorised_by` is the member of staff who allowed it, when
+    /// not the cashier. Permissions are checked by the caller (`Till`).
+    pub fn override_price(
+        &mut self,
+        line_no: u32,
+        unit_price_minor: i64,
+        reason: &str,
+        authorised_by: Option<String>,
+    ) -> Result<(), AppError> {
+        let changed = self
+            .existing_sale_mut()
+            .and_then(|s| Ok(s.override_price_by(line_no, unit_price_minor, reason, authorised_by)?));
+        self.saved(changed)
     }
 
-    pub fn set_line_discount(&mut self, line_no: u32, discount: Option<Discount>) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.set_line_discount(line_no, discount)?)
+    pub fn set_line_discount(
+        &mut self,
+        line_no: u32,
+        discount: Option<Discount>,
+        authorised_by: Option<String>,
+    ) -> Result<(), AppError> {
+        let changed =
+            self.existing_sale_mut().and_then(|s| Ok(s.set_line_discount_by(line_no, discount, authorised_by)?));
+        self.saved(changed)
     }
 
     pub fn set_order_discount(&mut self, discount: Option<Discount>) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.set_order_discount(discount)?)
+        let changed = self.existing_sale_mut().and_then(|s| Ok(s.set_order_discount(discount)?));
+        self.saved(changed)
     }
 
     /// Parks the sale in the store (it survives a restart) and clears the screen.
@@ -149,6 +191,7 @@ impl Register {
         sale.park()?;
         self.store.park_sale(&self.register_id, &sale, self.clock.now_ms())?;
         self.current = None;
+        self.save()?;
         Ok(sale.id)
     }
 
@@ -157,16 +200,18 @@ impl Register {
             return Err(AppError::SaleInProgress);
         }
         self.current = Some(self.store.recall_sale(id)?);
-        Ok(())
+        self.save()
     }
 
     pub fn begin_tender(&mut self) -> Result<Totals, AppError> {
-        Ok(self.existing_sale_mut()?.begin_tender()?)
+        let changed = self.existing_sale_mut().and_then(|s| Ok(s.begin_tender()?));
+        self.saved(changed)
     }
 
     /// Back from payment to the cart, while nothing has been paid.
     pub fn back_to_cart(&mut self) -> Result<(), AppError> {
-        Ok(self.existing_sale_mut()?.back_to_cart()?)
+        let changed = self.existing_sale_mut().and_then(|s| Ok(s.back_to_cart()?));
+        self.saved(changed)
     }
 
     /// Takes cash; returns what is still owed (0 when the sale is paid).
@@ -175,7 +220,9 @@ impl Register {
         let rounding = self.settings.cash_rounding;
         let sale = self.existing_sale_mut()?;
         sale.add_cash(id, tendered_minor, rounding)?;
-        Ok(sale.remaining_minor()?)
+        let remaining = sale.remaining_minor()?;
+        self.save()?;
+        Ok(remaining)
     }
 
     /// Adds an approved card attempt to the sale as its tender; returns what is still owed.
@@ -187,7 +234,9 @@ impl Register {
         let approval = crate::card::approval_of(receipt);
         let sale = self.existing_sale_mut()?;
         sale.add_non_cash(attempt_id, TenderKind::Card, receipt.amount_minor, Some(approval))?;
-        Ok(sale.remaining_minor()?)
+        let remaining = sale.remaining_minor()?;
+        self.save()?;
+        Ok(remaining)
     }
 
     pub fn register_id(&self) -> &str {
@@ -246,12 +295,14 @@ impl Register {
         refund_id: Uuid,
         original_sale_id: Uuid,
         requests: &[RefundRequest],
+        approved_by: Option<&str>,
     ) -> Result<RefundCommitted, AppError> {
-        Ok(self.store.commit_refund(
+        Ok(self.store.commit_refund_approved(
             refund_id,
             original_sale_id,
             &self.register_id,
             &self.cashier,
+            approved_by,
             requests,
             self.clock.now_ms(),
         )?)

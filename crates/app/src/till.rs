@@ -20,9 +20,16 @@ use ringup_devices::escpos::raster::Bitmap;
 use ringup_devices::escpos::transport::{PortConnect, PrinterPort};
 use ringup_devices::printer::PrinterStatus;
 use ringup_devices::zvt::client::{ZvtConfig, ZvtPort, ZvtTerminal};
-use ringup_store::Store;
+use ringup_domain::permission::Permission;
+use ringup_store::{Staff, Store};
 use std::sync::Arc;
 use tokio::sync::Mutex;
+
+mod actions;
+mod places;
+mod returns;
+
+pub use places::{parse_printer, parse_terminal};
 
 /// How the till is set up: where its devices are.
 #[derive(Debug, Clone)]
@@ -48,6 +55,8 @@ pub struct Till {
     logo: Option<Bitmap>,
     register: Option<Register>,
     session: Option<SessionView>,
+    /// Who is signed in.
+    staff: Option<Staff>,
     terminal: Option<ZvtTerminal<ZvtPort>>,
     printer: Option<SharedPrinter>,
     /// Woken when a receipt was queued.
@@ -85,6 +94,7 @@ impl Till {
             logo,
             register: None,
             session: None,
+            staff: None,
             terminal,
             printer,
             print_wake: Arc::new(tokio::sync::Notify::new()),
@@ -125,13 +135,15 @@ impl Till {
             return Err(AppError::SaleInProgress);
         }
         let staff = self.store.staff_with_pin(pin)?.ok_or(AppError::WrongPin)?;
-        let register = Register::open(
+        let mut register = Register::open(
             self.store.clone(),
             &self.config.register_id,
             &staff.name,
             self.clock.clone(),
             self.ids.clone(),
         )?;
+        // A sale brought back after a crash gets the card payments approved for it.
+        register.take_approved_card_payments()?;
         let settings = self.store.settings()?;
         let session = SessionView {
             register_id: self.config.register_id.clone(),
@@ -141,9 +153,12 @@ impl Till {
             currency: settings.currency.code().into(),
             currency_exponent: u32::from(settings.currency.minor_digits()),
             locale: self.config.locale.clone(),
+            permissions: staff.role.permissions().iter().map(|p| p.name().to_string()).collect(),
+            discount_limit_bp: settings.discount_limit_bp,
         };
         self.register = Some(register);
         self.session = Some(session.clone());
+        self.staff = Some(staff);
         Ok(session)
     }
 
@@ -153,6 +168,7 @@ impl Till {
         }
         self.register = None;
         self.session = None;
+        self.staff = None;
         Ok(())
     }
 
@@ -181,6 +197,7 @@ impl Till {
     }
 
     pub fn remove_line(&mut self, line_no: u32) -> Result<CartView, AppError> {
+        self.authorise(Permission::VoidLine, None)?;
         self.register()?.void_line(line_no)?;
         self.cart_view()
     }
@@ -253,16 +270,8 @@ impl Till {
     pub async fn complete(&mut self) -> Result<CompletedView, AppError> {
         let done = self.register()?.complete()?;
         self.print_wake.notify_one();
-        if printing::takes_cash(&done.receipt)
-            && let Some(printer) = self.printer.clone()
-        {
-            // The drawer opens as soon as the printer is free (it may be printing the queue);
-            // the till is not held meanwhile.
-            let last = self.last_printer_status.clone();
-            tokio::spawn(async move {
-                let kicked = printing::open_drawer(&mut *printer.lock().await).await;
-                *last.lock().unwrap_or_else(|p| p.into_inner()) = printer_view(kicked.map_err(|e| e.to_string()));
-            });
+        if printing::takes_cash(&done.receipt) {
+            self.kick_drawer();
         }
         // The sale is committed: a preview that cannot be drawn must not turn that into an
         // error the cashier would retry (the text is still shown).
@@ -274,6 +283,17 @@ impl Till {
             receipt_png_base64: base64::engine::general_purpose::STANDARD.encode(png),
             receipt_text: done.receipt.render_text(self.config.paper.columns()),
         })
+    }
+
+    /// Opens the cash drawer as soon as the printer is free (it may be printing the queue);
+    /// the till is not held meanwhile.
+    fn kick_drawer(&self) {
+        let Some(printer) = self.printer.clone() else { return };
+        let last = self.last_printer_status.clone();
+        tokio::spawn(async move {
+            let kicked = printing::open_drawer(&mut *printer.lock().await).await;
+            *last.lock().unwrap_or_else(|p| p.into_inner()) = printer_view(kicked.map_err(|e| e.to_string()));
+        });
     }
 
     /// The status bar now.
@@ -340,75 +360,3 @@ impl Till {
 
 /// How often a printer with a problem is tried again.
 const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// Reads a card terminal's place: `serial:PATH[:BAUD]` (default 9600 baud) or `tcp:HOST:PORT`.
-pub fn parse_terminal(spec: &str) -> Result<ZvtPort, String> {
-    match spec.split_once(':') {
-        Some(("serial", rest)) => {
-            let (path, baud) = path_and_baud(rest, 9600)?;
-            Ok(ZvtPort::Serial { path, baud })
-        }
-        Some(("tcp", addr)) if !addr.is_empty() => Ok(ZvtPort::Tcp { addr: addr.into() }),
-        _ => Err(format!("{spec:?}: a card terminal is serial:PATH[:BAUD] or tcp:HOST:PORT")),
-    }
-}
-
-/// Reads a printer's place: `serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `usb:VID:PID` (hex) or
-/// `file:PATH`.
-pub fn parse_printer(spec: &str) -> Result<PrinterPort, String> {
-    use ringup_devices::escpos::transport::FlowControl;
-    let bad = || format!("{spec:?}: a printer is serial:PATH[:BAUD], tcp:HOST:PORT, usb:VID:PID or file:PATH");
-    match spec.split_once(':') {
-        Some(("serial", rest)) => {
-            let (path, baud) = path_and_baud(rest, 9600)?;
-            Ok(PrinterPort::Serial { path, baud, flow: FlowControl::None })
-        }
-        Some(("tcp", addr)) if !addr.is_empty() => Ok(PrinterPort::Tcp { addr: addr.into() }),
-        Some(("file", path)) if !path.is_empty() => Ok(PrinterPort::File { path: path.into() }),
-        Some(("usb", ids)) => {
-            let (vid, pid) = ids.split_once(':').ok_or_else(bad)?;
-            let hex = |s: &str| u16::from_str_radix(s, 16).map_err(|_| bad());
-            Ok(PrinterPort::Usb { vendor_id: hex(vid)?, product_id: hex(pid)? })
-        }
-        _ => Err(bad()),
-    }
-}
-
-/// `PATH[:BAUD]`: a trailing number after the last colon is the baud rate.
-fn path_and_baud(rest: &str, default_baud: u32) -> Result<(String, u32), String> {
-    match rest.rsplit_once(':') {
-        Some((path, baud)) if !path.is_empty() && baud.chars().all(|c| c.is_ascii_digit()) && !baud.is_empty() => {
-            let baud: u32 = baud.parse().map_err(|_| format!("{baud:?} is not a baud rate"))?;
-            Ok((path.into(), baud))
-        }
-        _ if !rest.is_empty() => Ok((rest.into(), default_baud)),
-        _ => Err("a serial port needs a path".into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn device_places_read_as_a_technician_writes_them() {
-        assert_eq!(
-            parse_terminal("serial:/dev/ttyUSB0"),
-            Ok(ZvtPort::Serial { path: "/dev/ttyUSB0".into(), baud: 9600 })
-        );
-        assert_eq!(
-            parse_terminal("serial:/tmp/zvt:115200"),
-            Ok(ZvtPort::Serial { path: "/tmp/zvt".into(), baud: 115_200 })
-        );
-        assert_eq!(parse_terminal("tcp:10.0.0.5:20007"), Ok(ZvtPort::Tcp { addr: "10.0.0.5:20007".into() }));
-        assert!(parse_terminal("bluetooth:x").is_err());
-        assert!(matches!(
-            parse_printer("usb:04b8:0e15"),
-            Ok(PrinterPort::Usb { vendor_id: 0x04b8, product_id: 0x0e15 })
-        ));
-        assert!(matches!(parse_printer("file:/tmp/spool"), Ok(PrinterPort::File { .. })));
-        assert!(matches!(parse_printer("serial:/tmp/p:38400"), Ok(PrinterPort::Serial { baud: 38_400, .. })));
-        assert!(parse_printer("usb:nothex:1").is_err());
-        assert!(parse_printer("serial:").is_err());
-    }
-}

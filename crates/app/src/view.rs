@@ -3,7 +3,7 @@
 //! (`cargo xtask gen-bindings`; `cargo xtask tidy` fails when they drift).
 
 use crate::AppError;
-use ringup_domain::cart::{QTY_ONE, Sale, SaleState};
+use ringup_domain::cart::{Discount, QTY_ONE, Sale, SaleState};
 use ringup_domain::tax::format_rate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -35,6 +35,11 @@ pub struct SessionView {
     pub currency_exponent: u32,
     /// BCP 47 locale for formatting money, e.g. "de-DE".
     pub locale: String,
+    /// What the signed-in member may do by themself (`Permission::name`s, e.g. "refund");
+    /// anything else asks for a manager's PIN.
+    pub permissions: Vec<String>,
+    /// The largest discount (basis points) anyone may give without "discount_above_limit".
+    pub discount_limit_bp: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,6 +58,11 @@ pub struct CartLineView {
     pub amount_minor: i64,
     #[ts(type = "number")]
     pub discount_minor: i64,
+    /// The catalog price, when the price was overridden.
+    #[ts(type = "number | null")]
+    pub original_price_minor: Option<i64>,
+    /// The line's own discount in basis points (1 000 = 10 %), when it has one in percent.
+    pub discount_bp: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -109,6 +119,11 @@ impl CartView {
                 unit_price_minor: line.unit_price_minor,
                 amount_minor: total.base_minor,
                 discount_minor: total.line_discount_minor + total.order_discount_minor,
+                original_price_minor: line.price_override.as_ref().map(|o| o.original_minor),
+                discount_bp: match line.discount {
+                    Some(Discount::Percent { bp }) => Some(bp),
+                    _ => None,
+                },
             })
             .collect();
         let taxes = totals
@@ -203,6 +218,90 @@ pub struct StatusView {
     pub to_sync: u32,
     /// Receipts waiting to print.
     pub to_print: u32,
+}
+
+/// A sale parked for later, in the recall list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ParkedView {
+    pub id: String,
+    pub register_id: String,
+    /// When it was parked, in the store's local time ("2026-11-22 14:05").
+    pub parked_at: String,
+    pub item_count: u32,
+}
+
+/// A payment or refund part: "Cash", "Card girocard ****1234".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TenderLineView {
+    pub label: String,
+    #[ts(type = "number")]
+    pub amount_minor: i64,
+}
+
+/// A line of a past sale on the returns screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReturnLineView {
+    pub line_no: u32,
+    pub name: String,
+    pub sold_by_weight: bool,
+    /// What was sold, and what of it may still come back (sold minus refunded before).
+    #[ts(type = "number")]
+    pub sold_milli: i64,
+    #[ts(type = "number")]
+    pub returnable_milli: i64,
+    /// What the customer paid for the whole line, after discounts.
+    #[ts(type = "number")]
+    pub paid_minor: i64,
+}
+
+/// A past sale found for a return. `refund_id` is made when it is found, so that pressing
+/// "Refund" twice (or retrying after an error) can never refund twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReturnableView {
+    pub refund_id: String,
+    pub sale_id: String,
+    pub register_id: String,
+    #[ts(type = "number")]
+    pub receipt_no: u64,
+    pub sold_at: String,
+    pub lines: Vec<ReturnLineView>,
+    /// How the sale was paid.
+    pub tenders: Vec<TenderLineView>,
+}
+
+/// A line and quantity to take back (input of `preview_refund` and `refund`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReturnRequestView {
+    pub line_no: u32,
+    #[ts(type = "number")]
+    pub quantity_milli: i64,
+}
+
+/// What a refund will pay back, and to which tenders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RefundPreviewView {
+    #[ts(type = "number")]
+    pub total_minor: i64,
+    pub tenders: Vec<TenderLineView>,
+}
+
+/// A refund done: paid back and recorded, its receipt queued for the printer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RefundDoneView {
+    #[ts(type = "number")]
+    pub receipt_no: u64,
+    #[ts(type = "number")]
+    pub total_minor: i64,
+    pub tenders: Vec<TenderLineView>,
+    pub receipt_png_base64: String,
+    pub receipt_text: String,
 }
 
 /// Whole pieces as thousandths, for the UI's quantity buttons.

@@ -66,6 +66,9 @@ impl Discount {
 pub struct PriceOverride {
     pub original_minor: i64,
     pub reason: String,
+    /// The member of staff who authorised it, when it was not the cashier (a manager's PIN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorised_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +81,9 @@ pub struct Line {
     pub unit_price_minor: i64,
     pub price_override: Option<PriceOverride>,
     pub discount: Option<Discount>,
+    /// Who authorised the discount, when it was not the cashier (a manager's PIN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_authorised_by: Option<String>,
     /// A removed line stays in the sale, marked void, so the journal shows what was taken off.
     pub voided: bool,
 }
@@ -189,6 +195,7 @@ impl Sale {
             unit_price_minor,
             price_override: None,
             discount: None,
+            discount_authorised_by: None,
             voided: false,
         });
         // Refuse a line whose amount cannot be computed, and leave the sale as it was.
@@ -222,22 +229,46 @@ impl Sale {
     }
 
     pub fn override_price(&mut self, line_no: u32, unit_price_minor: i64, reason: &str) -> Result<(), DomainError> {
+        self.override_price_by(line_no, unit_price_minor, reason, None)
+    }
+
+    /// Overrides a line's price, recording who authorised it when that was not the cashier.
+    pub fn override_price_by(
+        &mut self,
+        line_no: u32,
+        unit_price_minor: i64,
+        reason: &str,
+        authorised_by: Option<String>,
+    ) -> Result<(), DomainError> {
         if unit_price_minor < 0 {
             return Err(DomainError::NegativePrice(unit_price_minor));
         }
         let reason = reason.to_string();
         self.change_line(line_no, |l| {
             let original_minor = l.price_override.as_ref().map_or(l.unit_price_minor, |o| o.original_minor);
-            l.price_override = Some(PriceOverride { original_minor, reason });
+            l.price_override = Some(PriceOverride { original_minor, reason, authorised_by });
             l.unit_price_minor = unit_price_minor;
         })
     }
 
     pub fn set_line_discount(&mut self, line_no: u32, discount: Option<Discount>) -> Result<(), DomainError> {
+        self.set_line_discount_by(line_no, discount, None)
+    }
+
+    /// Sets a line's discount, recording who authorised it when that was not the cashier.
+    pub fn set_line_discount_by(
+        &mut self,
+        line_no: u32,
+        discount: Option<Discount>,
+        authorised_by: Option<String>,
+    ) -> Result<(), DomainError> {
         if let Some(d) = &discount {
             d.validate()?;
         }
-        self.change_line(line_no, |l| l.discount = discount)
+        self.change_line(line_no, |l| {
+            l.discount_authorised_by = discount.and(authorised_by);
+            l.discount = discount;
+        })
     }
 
     pub fn set_order_discount(&mut self, discount: Option<Discount>) -> Result<(), DomainError> {

@@ -10,6 +10,7 @@ pub mod cart;
 pub mod error;
 pub mod journal;
 pub mod money;
+pub mod permission;
 pub mod receipt;
 pub mod refund;
 pub mod rounding;

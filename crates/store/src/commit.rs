@@ -111,6 +111,8 @@ impl Store {
         };
         let totals = sale.totals()?;
         self.write(|tx| {
+            // The sale stops being "in progress" with the same commit that records it.
+            tx.execute("DELETE FROM open_sales WHERE sale_id = ?1", [sale.id.to_string()])?;
             if let Some((stored_register, committed, body)) = stored_commit(tx, "sales", &sale.id)? {
                 let doc: SaleDocument = serde_json::from_str(&body)?;
                 if stored_register != register_id || doc.sale != *sale {

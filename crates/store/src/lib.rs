@@ -14,6 +14,7 @@ mod crosscheck;
 mod error;
 pub mod import;
 mod journal;
+mod open_sale;
 mod parked;
 mod print_jobs;
 mod receipts;
@@ -79,6 +80,27 @@ impl Store {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Like [`Store::write`], but the commit is not synced to disk before it returns: it
+    /// survives the process being killed (the OS has it), not a power cut, until the next
+    /// synced commit (which syncs it too). For state saved on every keystroke-sized change,
+    /// such as the sale in progress, where an fsync each time would cost the cashier time.
+    pub(crate) fn write_unsynced<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        conn.execute_batch("PRAGMA synchronous=NORMAL")?;
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        // Back to synced commits whatever happened: every other write relies on it.
+        conn.execute_batch("PRAGMA synchronous=FULL")?;
+        result
     }
 
     /// Runs `f` on a read-only connection from the pool.

@@ -25,6 +25,9 @@ pub(crate) struct RefundDocument {
     pub(crate) at_ms: i64,
     pub(crate) lines: Vec<RefundLine>,
     pub(crate) tenders: Vec<RefundTender>,
+    /// The member of staff who authorised the refund, when not the cashier (a manager's PIN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) approved_by: Option<String>,
 }
 
 impl Store {
@@ -35,6 +38,21 @@ impl Store {
         original_sale_id: Uuid,
         register_id: &str,
         cashier: &str,
+        requests: &[RefundRequest],
+        at_ms: i64,
+    ) -> Result<RefundCommitted, StoreError> {
+        self.commit_refund_approved(refund_id, original_sale_id, register_id, cashier, None, requests, at_ms)
+    }
+
+    /// [`Store::commit_refund`], recording who authorised it when that was not the cashier.
+    #[allow(clippy::too_many_arguments)] // Each is a distinct fact of the refund document.
+    pub fn commit_refund_approved(
+        &self,
+        refund_id: Uuid,
+        original_sale_id: Uuid,
+        register_id: &str,
+        cashier: &str,
+        approved_by: Option<&str>,
         requests: &[RefundRequest],
         at_ms: i64,
     ) -> Result<RefundCommitted, StoreError> {
@@ -66,6 +84,7 @@ impl Store {
                 at_ms,
                 lines: lines.clone(),
                 tenders: tenders.clone(),
+                approved_by: approved_by.map(str::to_string),
             };
             let body = serde_json::to_string(&doc)?;
             let entry = append(
@@ -212,6 +231,24 @@ fn require_approved_card_refunds(
 }
 
 impl Store {
+    /// How much of each line of a sale has been refunded so far (line number → thousandths).
+    pub fn refunded_quantities(&self, sale_id: Uuid) -> Result<BTreeMap<u32, i64>, StoreError> {
+        self.read(|c| refunded_quantities(c, &sale_id))
+    }
+
+    /// The completed sale with this receipt number on this register, if any.
+    pub fn sale_by_receipt(&self, register_id: &str, receipt_no: u64) -> Result<Option<Uuid>, StoreError> {
+        self.read(|c| {
+            let id: Option<String> = c
+                .prepare_cached(
+                    "SELECT id FROM sales WHERE register_id = ?1 AND receipt_no = ?2 AND state = 'completed'",
+                )?
+                .query_row(params![register_id, to_i64(receipt_no)?], |r| r.get(0))
+                .optional()?;
+            id.map(|id| Uuid::parse_str(&id).map_err(|e| StoreError::Config(format!("sale id {id}: {e}")))).transpose()
+        })
+    }
+
     /// Whether a refund with this id is on record (a retry must not plan it again).
     pub fn refund_exists(&self, refund_id: Uuid) -> Result<bool, StoreError> {
         self.read(|c| {

@@ -280,6 +280,18 @@ CREATE TABLE staff (
 ) STRICT;
 "#;
 
+/// The sale in progress on each register, saved after every change, so a crash or a power
+/// cut mid-sale (say, right after the card terminal approved) brings it back as it was.
+/// Removed in the transaction that commits the sale.
+const SCHEMA_V6_OPEN_SALES: &str = r#"
+CREATE TABLE open_sales (
+    register_id TEXT PRIMARY KEY REFERENCES registers(id),
+    sale_id     TEXT NOT NULL,
+    saved_ms    INTEGER NOT NULL,
+    body        TEXT NOT NULL
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
@@ -287,6 +299,7 @@ fn migrations() -> Migrations<'static> {
         M::up(SCHEMA_V3_UNIQUE_TRACE),
         M::up(SCHEMA_V4_PRINT_JOBS),
         M::up(SCHEMA_V5_STAFF),
+        M::up(SCHEMA_V6_OPEN_SALES),
     ])
 }
 

@@ -19,6 +19,14 @@ pub struct StoreSettings {
     /// How in-store barcodes (prefixes 20–29) carry a price or a weight.
     #[serde(default = "default_variable_measure")]
     pub variable_measure: Vec<VariableMeasureRule>,
+    /// The largest discount (basis points: 1 000 = 10 %) anyone may give; above it, the
+    /// discount needs the "discount above limit" permission (or a manager's PIN).
+    #[serde(default = "default_discount_limit_bp")]
+    pub discount_limit_bp: u32,
+}
+
+fn default_discount_limit_bp() -> u32 {
+    1_000
 }
 
 /// The common European layout: 2 prefix digits, 5 item digits, 5 value digits, check digit;
@@ -51,6 +59,7 @@ impl Default for StoreSettings {
             header: StoreHeader { name: "Ringup".into(), address_lines: Vec::new(), tax_id: "-".into() },
             footer: vec!["Thank you!".into()],
             variable_measure: default_variable_measure(),
+            discount_limit_bp: default_discount_limit_bp(),
         }
     }
 }

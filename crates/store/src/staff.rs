@@ -8,28 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::params;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Cashier,
-    Manager,
-    Technician,
-    Admin,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Cashier => "cashier",
-            Role::Manager => "manager",
-            Role::Technician => "technician",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Role> {
-        [Role::Cashier, Role::Manager, Role::Technician, Role::Admin].into_iter().find(|r| r.name() == name)
-    }
-}
+pub use ringup_domain::permission::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {

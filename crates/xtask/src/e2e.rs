@@ -8,13 +8,22 @@ use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A child process that is stopped (SIGTERM, then killed) when dropped.
 struct Guard(Child, &'static str);
 
-impl Drop for Guard {
-    fn drop(&mut self) {
+impl Guard {
+    /// Stops it now (as dropping it would) and waits until it is gone.
+    fn stop(&mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
+            return;
+        }
         let _already_gone = Command::new("sh").args(["-c", &format!("kill -TERM {}", self.0.id())]).status();
         for _ in 0..50 {
             if matches!(self.0.try_wait(), Ok(Some(_))) {
@@ -28,16 +37,51 @@ impl Drop for Guard {
     }
 }
 
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
 fn spawn(name: &'static str, cmd: &mut Command) -> Result<Guard> {
     let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
     Ok(Guard(child, name))
 }
 
+/// What a simulator said (stdout and stderr), line by line, as it runs.
+#[derive(Clone, Default)]
+struct SimLog(Arc<Mutex<Vec<String>>>);
+
+impl SimLog {
+    fn keep(&self, bin: &'static str, from: impl std::io::Read + Send + 'static) {
+        let log = self.clone();
+        // Keep reading what it says, so its output never meets a closed pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(from).lines().map_while(Result::ok) {
+                eprintln!("e2e: {bin}: {line}");
+                log.0.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn count(&self, needle: &str) -> usize {
+        self.lines().iter().filter(|l| l.contains(needle)).count()
+    }
+}
+
 /// Starts a simulator on a pseudo-terminal linked at `link`; waits for its first line.
-fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<Guard> {
+fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<(Guard, SimLog)> {
     let mut guard = spawn(
         bin,
-        Command::new(root.join("target/debug").join(bin)).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()),
+        Command::new(root.join("target/debug").join(bin))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
     )?;
     let out = guard.0.stdout.take().context("simulator stdout")?;
     let mut lines = BufReader::new(out);
@@ -46,13 +90,10 @@ fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<Guard> {
     if !first.starts_with("pty ") {
         bail!("{bin} did not start: {first:?}");
     }
-    // Keep reading what it says, so its output never meets a closed pipe.
-    std::thread::spawn(move || {
-        for line in lines.lines().map_while(Result::ok) {
-            eprintln!("e2e: {bin}: {line}");
-        }
-    });
-    Ok(guard)
+    let log = SimLog::default();
+    log.keep(bin, lines);
+    log.keep(bin, guard.0.stderr.take().context("simulator stderr")?);
+    Ok((guard, log))
 }
 
 /// A display number no X server holds (neither its socket nor its lock file exists).
@@ -92,9 +133,13 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
         if Path::new(&socket).exists() { Ok(()) } else { bail!("no {socket} yet") }
     })?;
     let (zvt, printer) = (work.join("zvt"), work.join("printer"));
-    let _terminal = start_sim(root, "sim-terminal", &["--pty", "--link", &zvt.display().to_string()])?;
+    // Card payments of x,77 are held for 4 s after the terminal charged them: the moment the
+    // third journey kills the app in.
+    let zvt_link = zvt.display().to_string();
+    let (mut terminal, terminal_log) =
+        start_sim(root, "sim-terminal", &["--pty", "--link", &zvt_link, "--hold-cents", "77", "--hold-ms", "4000"])?;
     let receipts = work.join("receipts");
-    let _printer = start_sim(
+    let (_printer, _printer_log) = start_sim(
         root,
         "sim-printer",
         &["--pty", "--link", &printer.display().to_string(), "--out", &receipts.display().to_string()],
@@ -115,17 +160,33 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
     std::thread::sleep(Duration::from_millis(300));
     still_running(&mut driver)?;
     let app = root.join("target/debug/ringup-terminal");
-    let session = Session::start(&format!("http://127.0.0.1:{port}"), &app, Duration::from_secs(60))?;
+    let base = format!("http://127.0.0.1:{port}");
+    let session = Session::start(&base, &app, Duration::from_secs(60))?;
     let result = cash_and_card_sale(&session, &work)
         .and_then(|()| declined_card_then_cash(&session, &work))
         // The app prints from its queue after each sale: let it finish before closing it.
-        .and_then(|()| wait_for("both receipts printed", || receipts_printed(&session, &receipts, 2)));
+        .and_then(|()| wait_for("both receipts printed", || receipts_printed(&session, &receipts, 2)))
+        .and_then(|()| card_charged_then_killed(&session, &work, driver.0.id(), &terminal_log));
     if result.is_err() {
         let _ = session.screenshot(&work.join("failure.png"));
     }
     session.end();
     result?;
-    check_receipts_and_store(root, &receipts, &db)
+    let restarted = Session::start(&base, &app, Duration::from_secs(60))?;
+    let result = after_the_restart(&restarted, &work)
+        .and_then(|()| wait_for("the third receipt printed", || receipts_printed(&restarted, &receipts, 3)));
+    if result.is_err() {
+        let _ = restarted.screenshot(&work.join("failure.png"));
+    }
+    restarted.end();
+    result?;
+    check_receipts_and_store(root, &receipts, &db)?;
+    // The terminal's own journal, printed as it stops: who was charged what.
+    terminal.stop();
+    wait_for("the terminal's journal", || {
+        if terminal_log.count("sim-terminal: stopped") == 1 { Ok(()) } else { bail!("not stopped yet") }
+    })?;
+    check_charged_once(&terminal_log)
 }
 
 /// `n` receipts are out and the status bar says nothing is left to print.
@@ -219,33 +280,141 @@ fn count_of(code: &str) -> usize {
     }
 }
 
+/// The processes below `pid` (children, grandchildren…), from /proc.
+fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        // pid (comm) state ppid …: the command may hold spaces and parentheses.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    let mut found = vec![pid];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        let children: Vec<u32> =
+            all.iter().copied().filter(|c| parent_of(*c) == Some(p) && !found.contains(c)).collect();
+        found.extend(children);
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Kills the app that tauri-driver (`driver_pid`) started, with SIGKILL: no chance to save
+/// or close anything, as when the power goes.
+fn kill_app(driver_pid: u32) -> Result<()> {
+    let app: Vec<u32> = descendants(driver_pid)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read_link(format!("/proc/{p}/exe"))
+                .is_ok_and(|exe| exe.file_name().is_some_and(|n| n == "ringup-terminal"))
+        })
+        .collect();
+    if app.is_empty() {
+        bail!("no ringup-terminal process under tauri-driver to kill");
+    }
+    for pid in &app {
+        Command::new("kill").args(["-KILL", &pid.to_string()]).status()?;
+    }
+    wait_for("the app to be gone", || {
+        if app.iter().any(|p| Path::new(&format!("/proc/{p}")).exists()) { bail!("still running") } else { Ok(()) }
+    })
+}
+
+/// A third sale: one coffee, 3,77 of it by card. The terminal charges the card and holds its
+/// answer (the simulator holds x,77); the app is killed right then.
+fn card_charged_then_killed(s: &Session, shots: &Path, driver_pid: u32, terminal: &SimLog) -> Result<()> {
+    s.click(&s.by_role("button", "New sale (Enter)")?)?;
+    let scan = wait_for("the scan field", || s.by_role("textbox", "Scan or search"))?;
+    s.type_into(&scan, "4012345000016\n")?;
+    wait_for("the coffee in the cart", || s.cart_lines_at_least(1))?;
+    s.click(&s.by_role("button", "Card (F10)")?)?;
+    let amount = wait_for("the card amount field", || s.by_role("textbox", "Card amount"))?;
+    s.type_into(&amount, "3,77")?;
+    s.click(&s.by_role("button", "Pay card amount")?)?;
+    wait_for("the terminal to have charged the card", || {
+        let text = s.page_text()?;
+        if text.contains("Please remove card") { Ok(()) } else { bail!("the terminal has not charged yet") }
+    })?;
+    s.screenshot(&shots.join("6-charged-before-the-kill.png"))?;
+    let ended_before = terminal.count("session ended");
+    kill_app(driver_pid)?;
+    eprintln!("e2e: the app was killed after the terminal charged 3,77 and before it answered");
+    // The terminal finishes its side (its answer goes unacknowledged) before the app returns.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while terminal.count("session ended") == ended_before {
+        if std::time::Instant::now() > deadline {
+            bail!("the terminal never finished the interrupted payment");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// The app started again on the same store: the cashier signs in and finds the sale at payment
+/// with the 3,77 the terminal charged; the customer pays the rest in cash.
+fn after_the_restart(s: &Session, shots: &Path) -> Result<()> {
+    let pin = wait_for("the PIN field", || s.by_role("textbox", "PIN"))?;
+    s.type_into(&pin, "1234")?;
+    s.click(&s.by_role("button", "Sign in")?)?;
+    wait_for("the card payment to count as paid", || {
+        let paid = s.text(&s.by_label("Paid")?)?;
+        if paid.contains("3,77") { Ok(()) } else { bail!("paid shows {paid}") }
+    })?;
+    s.screenshot(&shots.join("7-restored-after-the-kill.png"))?;
+    s.click(&s.by_role_prefix("button", "Cash ")?)?;
+    let change = wait_for("the change due", || s.by_label("Change due"))?;
+    eprintln!("e2e: after the restart the sale was finished in cash; {}", s.text(&change)?);
+    Ok(())
+}
+
 /// Each sale's receipt printed once, with its lines and tenders (the declined card on none);
-/// the store holds the two sales once.
+/// the store holds the three sales once.
 fn check_receipts_and_store(root: &Path, receipts: &Path, db: &Path) -> Result<()> {
-    let (first, second) = (receipts.join("0001.txt"), receipts.join("0002.txt"));
-    let text = std::fs::read_to_string(&first)?;
+    let read = |n: usize| std::fs::read_to_string(receipts.join(format!("{n:04}.txt")));
+    let text = read(1)?;
     for needle in ["TOTAL EUR", "Cash", "Card girocard", "APPROVED", "Water"] {
         if !text.contains(needle) {
             bail!("the first receipt lacks {needle:?}:\n{text}");
         }
     }
-    let text = std::fs::read_to_string(&second)?;
+    let text = read(2)?;
     if !text.contains("Cash") || text.contains("Card") {
         bail!("the second sale was paid in cash only, after the declined card:\n{text}");
     }
-    // The app has been closed with nothing left to print: a third receipt would be here now.
-    if receipts.join("0003.txt").exists() {
-        bail!("a third receipt was printed for two sales");
+    let text = read(3)?;
+    if !text.contains("Card girocard") || !text.contains("3.77") || !text.contains("Cash") || text.contains("COPY") {
+        bail!("the third receipt should be the original, with 3.77 by card and the rest cash:\n{text}");
+    }
+    // The app has been closed with nothing left to print: a fourth receipt would be here now.
+    if receipts.join("0004.txt").exists() {
+        bail!("a fourth receipt was printed for three sales");
     }
     let out = Command::new(root.join("target/debug/ringup"))
         .args(["verify", "--db", &db.display().to_string()])
         .output()
         .context("ringup verify")?;
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() || !said.contains("register R1: 2 entries") {
-        bail!("the store should hold exactly the two sales: {said}");
+    if !out.status.success() || !said.contains("register R1: 3 entries") {
+        bail!("the store should hold exactly the three sales: {said}");
     }
     eprintln!("e2e: each receipt printed once, the store holds each sale once");
+    Ok(())
+}
+
+/// The terminal charged the 3,77 once and never reversed it; the other card payment is the
+/// first sale's, and the declined one charged nothing.
+fn check_charged_once(terminal: &SimLog) -> Result<()> {
+    let bookings: Vec<String> = terminal.lines().into_iter().filter(|l| l.starts_with("booking ")).collect();
+    let charged: Vec<&String> = bookings.iter().filter(|b| b.contains(" result 00")).collect();
+    let held: Vec<&&String> = charged.iter().filter(|b| b.starts_with("booking Authorization 377 ")).collect();
+    if held.len() != 1 || held[0].contains("reversed") || charged.len() != 2 {
+        bail!("the customer should have been charged 3,77 once and kept charged: {bookings:#?}");
+    }
+    eprintln!("e2e: the terminal charged the killed sale's card once: {}", held[0]);
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! ```text
 //! sim-terminal [--tcp 127.0.0.1:20007] [--pty [--link PATH]] [--password 000000]
 //!              [--terminal-id 52500001] [--decline-cents 51] [--step-delay-ms 0] [--baud N]
+//!              [--hold-cents C [--hold-ms 5000]]
 //! ```
 //! With `--pty` it prints `pty DEVICE` (and makes `PATH` a symlink to it with `--link`); with
 //! `--tcp` (the default when `--pty` is not given) it prints `listening on ADDR`. It stops
@@ -35,6 +36,12 @@ fn config(args: &[String]) -> Result<SimConfig, String> {
         terminal_id: parse(args, "--terminal-id", defaults.terminal_id)?,
         decline_cents: vec![decline],
         step_delay: Duration::from_millis(parse(args, "--step-delay-ms", 0)?),
+        hold_cents: flag(args, "--hold-cents")
+            .map(|_| parse(args, "--hold-cents", 0u8))
+            .transpose()?
+            .into_iter()
+            .collect(),
+        hold_for: Duration::from_millis(parse(args, "--hold-ms", 5_000)?),
         baud: (baud > 0).then_some(baud),
         ..defaults
     })
@@ -114,5 +121,17 @@ async fn main() {
     if let Some(target) = link {
         let _already_gone_is_fine = std::fs::remove_file(target);
     }
-    println!("sim-terminal: stopped; {} bookings", sim.journal().len());
+    let journal = sim.journal();
+    println!("sim-terminal: stopped; {} bookings", journal.len());
+    // The journal, so a test can check who was charged what.
+    for b in journal {
+        println!(
+            "booking {:?} {} trace {} result {:02X}{}",
+            b.kind,
+            b.amount_minor,
+            b.trace_no,
+            b.result_code,
+            if b.reversed { " reversed" } else { "" }
+        );
+    }
 }

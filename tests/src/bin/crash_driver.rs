@@ -40,6 +40,15 @@ fn main() -> Result<()> {
     writeln!(out, "READY")?;
     out.flush()?;
     let mut completed = Vec::new();
+    // The sale the last kill interrupted is back on screen: one at payment is finished as a
+    // cashier would; an open one simply gets more items below.
+    if register.sale().is_some_and(|s| s.state == ringup_domain::cart::SaleState::Tendering) {
+        let due = register.sale().context("sale")?.remaining_minor()?;
+        register.pay_cash(due)?;
+        let done = register.complete()?;
+        completed.push(done.sale_id);
+        writeln!(out, "ACK sale {} {}", done.sale_id, done.committed.receipt_no)?;
+    }
     for _ in 0..max_sales {
         for _ in 0..1 + rng.below(5) {
             let sku = SKUS[usize::try_from(rng.below(SKUS.len() as u64))?];
@@ -55,7 +64,8 @@ fn main() -> Result<()> {
                 writeln!(out, "ACK void - {}", c.receipt_no)?;
                 let original = completed[usize::try_from(rng.below(completed.len() as u64))?];
                 let refund_id = register.new_id();
-                match register.refund(refund_id, original, &[RefundRequest { line_no: 1, quantity_milli: 1000 }]) {
+                match register.refund(refund_id, original, &[RefundRequest { line_no: 1, quantity_milli: 1000 }], None)
+                {
                     Ok(r) => writeln!(out, "ACK refund {refund_id} {}", r.committed.receipt_no)?,
                     // Line 1 of that sale may be refunded already: that is a refusal, not a crash.
                     Err(e) if e.code() == "invalid_input" => {}

@@ -8,4 +8,12 @@ quantity_milli: number, sold_by_weight: boolean, unit_price_minor: number,
 /**
  * Quantity × price before discounts.
  */
-amount_minor: number, discount_minor: number, };
+amount_minor: number, discount_minor: number, 
+/**
+ * The catalog price, when the price was overridden.
+ */
+original_price_minor: number | null, 
+/**
+ * The line's own discount in basis points (1 000 = 10 %), when it has one in percent.
+ */
+discount_bp: number | null, };

@@ -12,4 +12,13 @@ currency_exponent: number,
 /**
  * BCP 47 locale for formatting money, e.g. "de-DE".
  */
-locale: string, };
+locale: string, 
+/**
+ * What the signed-in member may do by themself (`Permission::name`s, e.g. "refund");
+ * anything else asks for a manager's PIN.
+ */
+permissions: Array<string>, 
+/**
+ * The largest discount (basis points) anyone may give without "discount_above_limit".
+ */
+discount_limit_bp: number, };

@@ -23,6 +23,8 @@ function line(overrides: Partial<CartLineView>): CartLineView {
     unit_price_minor: 119,
     amount_minor: 119,
     discount_minor: 0,
+    original_price_minor: null,
+    discount_bp: null,
     ...overrides,
   };
 }

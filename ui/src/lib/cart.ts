@@ -30,17 +30,22 @@ function milliDecimal(milli: number): string {
   return `${sign}${digits.slice(0, -3)}.${digits.slice(-3)}`;
 }
 
-/** "2" for two pieces, "1.5" for a part piece, "0.742 kg" for a weighed line. */
-export function quantityText(line: CartLineView, locale: string): string {
-  if (line.sold_by_weight) {
-    return `${numberFormat(locale, 3).format(milliDecimal(line.quantity_milli) as unknown as number)} kg`;
-  }
-  if (line.quantity_milli % PIECE_MILLI === 0) {
-    return numberFormat(locale, 0).format(line.quantity_milli / PIECE_MILLI);
-  }
-  const trimmed = milliDecimal(line.quantity_milli).replace(/0+$/, '');
+/**
+ * Thousandths as a number in the locale, without a unit: "2" for two pieces, "1.5" for a part
+ * piece, "0.742" for a weight (always three decimals, as the scale prints it).
+ */
+export function milliNumber(milli: number, soldByWeight: boolean, locale: string): string {
+  if (soldByWeight) return numberFormat(locale, 3).format(milliDecimal(milli) as unknown as number);
+  if (milli % PIECE_MILLI === 0) return numberFormat(locale, 0).format(milli / PIECE_MILLI);
+  const trimmed = milliDecimal(milli).replace(/0+$/, '');
   const digits = trimmed.length - trimmed.indexOf('.') - 1;
   return numberFormat(locale, digits).format(trimmed as unknown as number);
+}
+
+/** "2" for two pieces, "1.5" for a part piece, "0.742 kg" for a weighed line. */
+export function quantityText(line: CartLineView, locale: string): string {
+  const number = milliNumber(line.quantity_milli, line.sold_by_weight, locale);
+  return line.sold_by_weight ? `${number} kg` : number;
 }
 
 /** The line's detail under its name: "2 × 14.99", or "0.742 kg × 2.49/kg" when weighed. */

@@ -2,6 +2,8 @@
 // browser. It answers the same commands with the same shapes through Tauri's own IPC mock, so
 // the code under test goes through the real `ipc.ts` (command names, argument keys, events).
 // It is not the product: prices, taxes and rules here are only as real as a demo needs.
+// PIN 1234 is a cashier (a manager's PIN is needed to void a sale, refund, change a price or
+// give more than 10 % off), PIN 9999 a manager who may do all of that.
 
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
@@ -10,10 +12,12 @@ import type { CartLineView } from '../bindings/CartLineView';
 import type { CartView } from '../bindings/CartView';
 import type { CompletedView } from '../bindings/CompletedView';
 import type { ErrorView } from '../bindings/ErrorView';
+import type { ParkedView } from '../bindings/ParkedView';
 import type { QuickKeyView } from '../bindings/QuickKeyView';
 import type { SearchHitView } from '../bindings/SearchHitView';
 import type { SessionView } from '../bindings/SessionView';
 import type { StatusView } from '../bindings/StatusView';
+import { type PastPayment, type PastSale, returnsCommands, seededSales } from './fake-returns';
 
 type Item = { sku: string; name: string; priceMinor: number; taxPercent: number; byWeight: boolean; codes: string[] };
 
@@ -39,6 +43,40 @@ const STAFF: Record<string, { name: string; role: string }> = {
   '9999': { name: 'Maria', role: 'manager' },
 };
 
+/** What each role may do by itself, as the real till's grants say. */
+const ROLE_PERMISSIONS: Record<string, string[]> = {
+  cashier: ['void_line'],
+  manager: [
+    'void_line',
+    'void_sale',
+    'refund',
+    'price_override',
+    'discount_above_limit',
+    'no_sale',
+    'pay_in_out',
+    'close_day',
+    'edit_settings',
+  ],
+};
+
+/** How the real till finishes "a manager's PIN is needed to …". */
+const ACTIONS: Record<string, string> = {
+  void_sale: 'void a sale',
+  refund: 'refund',
+  price_override: 'change a price',
+  discount_above_limit: 'give this discount',
+};
+
+/** The largest discount anyone may give (basis points): 10 %. */
+export const FAKE_DISCOUNT_LIMIT_BP = 1000;
+
+/** The fake's clock: every parked or completed sale is a minute after the one before. */
+function clockText(minutes: number): string {
+  const at = new Date(2026, 10, 22, 14, 5 + minutes);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 export type FakeOptions = {
   /** Milliseconds between card terminal messages (0 in tests). */
   cardStepMs?: number;
@@ -55,10 +93,21 @@ export type FakeBackend = {
   /** Push a "device-status" event. */
   pushStatus(status: StatusView): Promise<void>;
   status: StatusView;
+  /** The completed sales findable for returns (seeded ones first), with what was refunded. */
+  pastSales: PastSale[];
   uninstall(): void;
 };
 
-type Line = { lineNo: number; item: Item; quantityMilli: number };
+type Line = {
+  lineNo: number;
+  item: Item;
+  quantityMilli: number;
+  /** The price charged instead of the catalog's, when overridden. */
+  priceMinor: number | null;
+  discountBp: number | null;
+};
+
+type Parked = { id: string; registerId: string; parkedAt: string; lines: Line[] };
 
 function reject(code: string, message: string): never {
   throw { code, message } satisfies ErrorView;
@@ -77,6 +126,22 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
   let paidMinor = 0;
   let changeMinor = 0;
   let receiptNo = 100;
+  let payments: PastPayment[] = [];
+  let minutes = 0;
+  let nextParkedId = 2;
+  // A sale parked at another register: the recall list is the whole store's.
+  let parked: Parked[] = [
+    {
+      id: '018f3a2c-5d1e-7a00-a000-000000000001',
+      registerId: 'R2',
+      parkedAt: '2026-11-22 13:40',
+      lines: [
+        { lineNo: 1, item: FAKE_ITEMS[6]!, quantityMilli: 2000, priceMinor: null, discountBp: null },
+        { lineNo: 2, item: FAKE_ITEMS[2]!, quantityMilli: 1000, priceMinor: null, discountBp: null },
+      ],
+    },
+  ];
+  const pastSales = seededSales();
   const failures = new Map<string, ErrorView>();
   const calls: FakeBackend['calls'] = [];
 
@@ -94,17 +159,22 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
       to_sync: 3,
       to_print: 0,
     },
+    pastSales,
     uninstall: () => clearMocks(),
   };
 
-  const lineAmount = (l: Line) => Math.round((l.item.priceMinor * l.quantityMilli) / 1000);
-  const total = () => lines.reduce((sum, l) => sum + lineAmount(l), 0);
+  const unitPrice = (l: Line) => l.priceMinor ?? l.item.priceMinor;
+  /** Quantity × price, before the discount. */
+  const lineAmount = (l: Line) => Math.round((unitPrice(l) * l.quantityMilli) / 1000);
+  const lineDiscount = (l: Line) => Math.round((lineAmount(l) * (l.discountBp ?? 0)) / 10_000);
+  const linePaid = (l: Line) => lineAmount(l) - lineDiscount(l);
+  const total = () => lines.reduce((sum, l) => sum + linePaid(l), 0);
   const remaining = () => Math.max(total() - paidMinor, 0);
 
   function view(): CartView {
     const byRate = new Map<number, number>();
     for (const l of lines) {
-      const gross = lineAmount(l);
+      const gross = linePaid(l);
       const tax = Math.round((gross * l.item.taxPercent) / (100 + l.item.taxPercent));
       byRate.set(l.item.taxPercent, (byRate.get(l.item.taxPercent) ?? 0) + tax);
     }
@@ -120,9 +190,11 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
           name: l.item.name,
           quantity_milli: l.quantityMilli,
           sold_by_weight: l.item.byWeight,
-          unit_price_minor: l.item.priceMinor,
+          unit_price_minor: unitPrice(l),
           amount_minor: lineAmount(l),
-          discount_minor: 0,
+          discount_minor: lineDiscount(l),
+          original_price_minor: l.priceMinor === null ? null : l.item.priceMinor,
+          discount_bp: l.discountBp,
         }),
       ),
       net_minor: total() - taxSum,
@@ -137,8 +209,42 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     if (tendering) reject('sale_in_progress', 'Finish or cancel the payment before adding items.');
     const same = lines.find((l) => l.item.sku === item.sku && !item.byWeight);
     if (same) same.quantityMilli += quantityMilli;
-    else lines.push({ lineNo: nextLineNo++, item, quantityMilli });
+    else lines.push({ lineNo: nextLineNo++, item, quantityMilli, priceMinor: null, discountBp: null });
     return view();
+  }
+
+  /** Throws unless the signed-in member, or the member whose PIN is given, may `permission`. */
+  function authorise(permission: string, approverPin: unknown): void {
+    if (session?.permissions.includes(permission)) return;
+    const action = ACTIONS[permission] ?? permission;
+    if (typeof approverPin !== 'string' || approverPin === '') {
+      reject('approval_needed', `a manager's PIN is needed to ${action}`);
+    }
+    const approver = STAFF[approverPin];
+    if (!approver) reject('wrong_pin', 'that PIN is not right: try again');
+    if (!ROLE_PERMISSIONS[approver.role]?.includes(permission)) reject('not_permitted', `${approver.name} may not ${action}`);
+  }
+
+  async function terminal(text: string): Promise<void> {
+    await emit('card-event', { text });
+    await sleep(cardStepMs);
+  }
+
+  const returns = returnsCommands({
+    sales: pastSales,
+    reject,
+    authorise,
+    nextReceiptNo: () => ++receiptNo,
+    receiptPng: FAKE_RECEIPT_PNG,
+    terminal,
+  });
+
+  function clearSale(): void {
+    lines = [];
+    tendering = false;
+    paidMinor = 0;
+    changeMinor = 0;
+    payments = [];
   }
 
   function findLine(lineNo: unknown): Line {
@@ -168,6 +274,8 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         currency: 'EUR',
         currency_exponent: 2,
         locale: options.locale ?? 'de-DE',
+        permissions: ROLE_PERMISSIONS[staff.role] ?? [],
+        discount_limit_bp: FAKE_DISCOUNT_LIMIT_BP,
       };
       return session;
     }
@@ -235,6 +343,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         const owed = remaining();
         paidMinor += Math.min(given, owed);
         changeMinor += Math.max(given - owed, 0);
+        payments.push({ kind: 'cash', label: 'Cash', amountMinor: Math.min(given, owed), refundedMinor: 0 });
         return view();
       }
       case 'pay_card': {
@@ -243,14 +352,14 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         if (!Number.isSafeInteger(amount) || amount <= 0 || amount > remaining()) {
           reject('invalid_input', 'The card amount must be more than zero and at most what is owed.');
         }
-        for (const text of ['Insert, tap or swipe card', 'Enter PIN', 'Please wait']) {
-          await emit('card-event', { text });
-          await sleep(cardStepMs);
-        }
+        for (const text of ['Insert, tap or swipe card', 'Enter PIN', 'Please wait']) await terminal(text);
         // Amounts ending in 13 cents are declined, in 14 cents lost on the wire.
         const cents = amount % 100;
         const approved = cents !== 13 && cents !== 14;
-        if (approved) paidMinor += amount;
+        if (approved) {
+          paidMinor += amount;
+          payments.push({ kind: 'card', label: 'Card girocard ****1234', amountMinor: amount, refundedMinor: 0 });
+        }
         await emit('card-event', { text: approved ? 'Payment approved' : cents === 13 ? 'Declined' : '' });
         const message = approved
           ? 'Approved'
@@ -273,14 +382,86 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
             `Receipt ${receiptNo}`,
           ].join('\n'),
         };
-        lines = [];
-        tendering = false;
-        paidMinor = 0;
-        changeMinor = 0;
+        // Findable for returns from now on, as the real till's store would have it.
+        pastSales.push({
+          id: `018f3a2c-5d1e-7a00-b000-${String(receiptNo).padStart(12, '0')}`,
+          registerId: 'R1',
+          receiptNo,
+          soldAt: clockText(minutes++),
+          lines: lines.map((l, i) => ({
+            lineNo: i + 1,
+            name: l.item.name,
+            byWeight: l.item.byWeight,
+            soldMilli: l.quantityMilli,
+            paidMinor: linePaid(l),
+            refundedMilli: 0,
+          })),
+          payments,
+        });
+        clearSale();
         return done;
       }
-      default:
+      case 'park':
+        needOpenSale();
+        if (!lines.length) reject('no_sale', 'there is no sale in progress');
+        parked.push({
+          id: `018f3a2c-5d1e-7a00-a000-${String(nextParkedId++).padStart(12, '0')}`,
+          registerId: 'R1',
+          parkedAt: clockText(minutes++),
+          lines,
+        });
+        clearSale();
+        return view();
+      case 'parked':
+        return parked.map(
+          (p): ParkedView => ({
+            id: p.id,
+            register_id: p.registerId,
+            parked_at: p.parkedAt,
+            item_count: p.lines.reduce((n, l) => n + (l.item.byWeight ? 1 : Math.ceil(l.quantityMilli / 1000)), 0),
+          }),
+        );
+      case 'recall': {
+        if (lines.length) reject('sale_in_progress', 'a sale is already in progress: finish, park or void it first');
+        const sale = parked.find((p) => p.id === args.id);
+        if (!sale) reject('unknown_code', `no parked sale ${String(args.id)}`);
+        parked = parked.filter((p) => p !== sale);
+        lines = sale.lines;
+        nextLineNo = Math.max(0, ...lines.map((l) => l.lineNo)) + 1;
+        return view();
+      }
+      case 'override_price': {
+        needOpenSale();
+        const reason = String(args.reason ?? '').trim();
+        if (!reason) reject('invalid_input', 'say why the price changes (damaged, price match…)');
+        const price = Number(args.unitPriceMinor);
+        if (!Number.isSafeInteger(price) || price < 0) reject('invalid_input', 'the price cannot be negative');
+        authorise('price_override', args.approverPin);
+        const line = findLine(args.lineNo);
+        line.priceMinor = price === line.item.priceMinor ? null : price;
+        return view();
+      }
+      case 'set_line_discount': {
+        needOpenSale();
+        const bp = Number(args.discountBp);
+        if (!Number.isSafeInteger(bp) || bp < 0 || bp > 10_000) reject('invalid_input', 'a discount is 0 to 100 %');
+        if (bp > FAKE_DISCOUNT_LIMIT_BP) authorise('discount_above_limit', args.approverPin);
+        findLine(args.lineNo).discountBp = bp === 0 ? null : bp;
+        return view();
+      }
+      case 'void_sale':
+        authorise('void_sale', args.approverPin);
+        if (!lines.length) reject('no_sale', 'there is no sale in progress');
+        if (paidMinor > 0) reject('invalid_state', 'a payment was taken, so the sale cannot be voided');
+        // A void is journaled with its own number.
+        receiptNo++;
+        clearSale();
+        return view();
+      default: {
+        const returnsCommand = returns[cmd];
+        if (returnsCommand) return returnsCommand(args);
         return reject('ipc', `Command ${cmd} not found`);
+      }
     }
   }
 

@@ -11,7 +11,12 @@ import type { CardEventView } from '../bindings/CardEventView';
 import type { CardResultView } from '../bindings/CardResultView';
 import type { CartView } from '../bindings/CartView';
 import type { CompletedView } from '../bindings/CompletedView';
+import type { ParkedView } from '../bindings/ParkedView';
 import type { QuickKeyView } from '../bindings/QuickKeyView';
+import type { RefundDoneView } from '../bindings/RefundDoneView';
+import type { RefundPreviewView } from '../bindings/RefundPreviewView';
+import type { ReturnRequestView } from '../bindings/ReturnRequestView';
+import type { ReturnableView } from '../bindings/ReturnableView';
 import type { SearchHitView } from '../bindings/SearchHitView';
 import type { SessionView } from '../bindings/SessionView';
 import type { StatusView } from '../bindings/StatusView';
@@ -44,12 +49,31 @@ export const payCash = (tenderedMinor: number) => call<CartView>('pay_cash', { t
 export const payCard = (amountMinor: number) => call<CardResultView>('pay_card', { amountMinor });
 export const complete = () => call<CompletedView>('complete');
 
+export const park = () => call<CartView>('park');
+export const parked = () => call<ParkedView[]>('parked');
+export const recall = (id: string) => call<CartView>('recall', { id });
+
+// Privileged commands take the PIN of whoever approves them: null first, and a manager's PIN
+// after the back end answered `approval_needed` (see state/approval.svelte.ts).
+export const overridePrice = (lineNo: number, unitPriceMinor: number, reason: string, approverPin: string | null) =>
+  call<CartView>('override_price', { lineNo, unitPriceMinor, reason, approverPin });
+export const setLineDiscount = (lineNo: number, discountBp: number, approverPin: string | null) =>
+  call<CartView>('set_line_discount', { lineNo, discountBp, approverPin });
+export const voidSale = (approverPin: string | null) => call<CartView>('void_sale', { approverPin });
+
+export const findSale = (reference: string) => call<ReturnableView>('find_sale', { reference });
+export const previewRefund = (saleId: string, lines: ReturnRequestView[]) =>
+  call<RefundPreviewView>('preview_refund', { saleId, lines });
+/** The card part's terminal messages arrive as "card-event"s while this runs. */
+export const refund = (refundId: string, saleId: string, lines: ReturnRequestView[], approverPin: string | null) =>
+  call<RefundDoneView>('refund', { refundId, saleId, lines, approverPin });
+
 /** Calls `handler` with every "device-status" the back end pushes. */
 export function onDeviceStatus(handler: (status: StatusView) => void): Promise<UnlistenFn> {
   return listen<StatusView>('device-status', (event) => handler(event.payload));
 }
 
-/** Calls `handler` with every card terminal message while a card payment runs. */
+/** Calls `handler` with every card terminal message while a card payment or refund runs. */
 export function onCardEvent(handler: (event: CardEventView) => void): Promise<UnlistenFn> {
   return listen<CardEventView>('card-event', (event) => handler(event.payload));
 }

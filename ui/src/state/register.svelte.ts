@@ -1,9 +1,11 @@
-// The one page's state machine: login → sell ⇄ tender → done → sell. The screens render it and
-// call its actions; every back-end call goes through `platform/ipc`.
+// The one page's state machine: login → sell ⇄ tender → done → sell, and sell ⇄ returns. The
+// screens render it and call its actions; every back-end call goes through `platform/ipc`.
+// Privileged commands go through `approval` (a manager's PIN when the back end asks for one).
 
 import type { CartView } from '../bindings/CartView';
 import type { CompletedView } from '../bindings/CompletedView';
 import type { ErrorView } from '../bindings/ErrorView';
+import type { ParkedView } from '../bindings/ParkedView';
 import type { QuickKeyView } from '../bindings/QuickKeyView';
 import type { SessionView } from '../bindings/SessionView';
 import type { StatusView } from '../bindings/StatusView';
@@ -11,8 +13,17 @@ import { lineAfterChange } from '../lib/cart';
 import { sentence, toErrorView } from '../lib/errors';
 import type { Currency } from '../lib/money';
 import * as ipc from '../platform/ipc';
+import { Approval } from './approval.svelte';
+import { ReturnsFlow } from './returns.svelte';
 
-export type Screen = 'login' | 'sell' | 'tender' | 'done';
+export type Screen = 'login' | 'sell' | 'tender' | 'done' | 'returns';
+
+/** The sell screen's dialogs; one at a time. */
+export type SaleDialog =
+  | { kind: 'discount'; lineNo: number }
+  | { kind: 'price'; lineNo: number }
+  | { kind: 'recall' }
+  | { kind: 'void' };
 
 export const EMPTY_CART: CartView = {
   state: 'empty',
@@ -55,6 +66,17 @@ export class Register {
   /** The card terminal's latest message, and how the last card payment ended. */
   cardText = $state('');
   cardResult = $state<{ approved: boolean; message: string } | null>(null);
+  /** The sell screen's open dialog (discount, price, recall, void), if any. */
+  dialog = $state<SaleDialog | null>(null);
+  /** The parked sales for the recall dialog; null while they load. */
+  parked = $state.raw<ParkedView[] | null>(null);
+
+  /** Asks for a manager's PIN when a command needs one. */
+  readonly approval = new Approval();
+  readonly returns = new ReturnsFlow(this.approval, (text) => (this.cardText = text));
+
+  /** A dialog is on top: the page under it is inert and its keyboard shortcuts wait. */
+  modalOpen = $derived(this.helpOpen || this.dialog !== null || this.approval.open);
 
   currency: Currency = $derived({
     code: this.session?.currency ?? 'EUR',
@@ -148,6 +170,8 @@ export class Register {
       return this.fail(e);
     }
     this.session = null;
+    this.dialog = null;
+    this.returns.reset();
     this.cart = EMPTY_CART;
     this.completed = null;
     this.selectedLine = null;
@@ -173,6 +197,82 @@ export class Register {
   setQuantity = (lineNo: number, quantityMilli: number) =>
     this.cartCommand(() => ipc.setQuantity(lineNo, quantityMilli));
   removeLine = (lineNo: number) => this.cartCommand(() => ipc.removeLine(lineNo));
+
+  /** A cart command that may need a manager's approval: see `Approval.run`. */
+  private approvedCommand(command: (approverPin: string | null) => Promise<CartView>): Promise<Outcome> {
+    return this.cartCommand(() => this.approval.run(command));
+  }
+
+  setLineDiscount = (lineNo: number, discountBp: number) =>
+    this.approvedCommand((pin) => ipc.setLineDiscount(lineNo, discountBp, pin));
+  overridePrice = (lineNo: number, unitPriceMinor: number, reason: string) =>
+    this.approvedCommand((pin) => ipc.overridePrice(lineNo, unitPriceMinor, reason, pin));
+  voidSale = () => this.approvedCommand((pin) => ipc.voidSale(pin));
+
+  /** Puts the sale aside (it survives a restart) and clears the screen for the next customer. */
+  park(): Promise<Outcome> {
+    return this.serial(async (): Promise<Outcome> => {
+      if (this.cart.lines.length === 0) return (this.error = 'There is nothing to park: the sale is empty.');
+      this.error = null;
+      try {
+        this.showCart(await ipc.park());
+        return null;
+      } catch (e) {
+        return this.fail(e);
+      }
+    });
+  }
+
+  /** Brings a parked sale back onto the (empty) screen. */
+  recall = (id: string) => this.cartCommand(() => ipc.recall(id));
+
+  /** Opens a dialog of the sell screen; the recall dialog loads the parked sales. */
+  openDialog(dialog: SaleDialog): Outcome {
+    if (dialog.kind === 'recall' && this.cart.lines.length > 0) {
+      return (this.error = 'Finish, park or void the sale on screen before recalling another.');
+    }
+    if (dialog.kind === 'void' && this.cart.lines.length === 0) {
+      return (this.error = 'There is nothing to void: the sale is empty.');
+    }
+    this.error = null;
+    this.dialog = dialog;
+    if (dialog.kind === 'recall') void this.loadParked();
+    return null;
+  }
+
+  /** Closes the dialog; what it said goes with it. */
+  closeDialog(): void {
+    this.dialog = null;
+    this.error = null;
+  }
+
+  private async loadParked(): Promise<void> {
+    this.parked = null;
+    try {
+      this.parked = await ipc.parked();
+    } catch (e) {
+      this.parked = [];
+      this.fail(e);
+    }
+  }
+
+  /** The returns screen, from the sale screen. */
+  openReturns(): Outcome {
+    if (this.screen !== 'sell') return null;
+    this.returns.reset();
+    // The terminal's last words were about the last sale, not this refund.
+    this.cardText = '';
+    this.go('returns');
+    return null;
+  }
+
+  /** Back to the sale from the returns screen, once no refund is running. */
+  async leaveReturns(): Promise<Outcome> {
+    if (this.returns.running) return (this.returns.error = 'Wait for the refund to finish.');
+    this.returns.reset();
+    this.go('sell');
+    return this.cartCommand(() => ipc.cart());
+  }
 
   /** Search results for what was typed; rejects with the sentence to show. */
   search(query: string) {

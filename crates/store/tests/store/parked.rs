@@ -39,3 +39,29 @@ fn only_a_parked_sale_can_be_stored_as_parked() {
     assert!(matches!(err, Err(StoreError::Conflict(_))), "an open sale is not parked, got {err:?}");
     assert!(fx.store.parked_sales().expect("list").is_empty(), "nothing was stored for the refused sale");
 }
+
+#[test]
+fn the_sale_in_progress_survives_a_restart_until_it_is_committed() {
+    let Fixture { store, dir } = store();
+    store.ensure_register(REGISTER, REGISTER).expect("register");
+    assert_eq!(store.open_sale(REGISTER).expect("read"), None, "a new register has no sale in progress");
+    let mut sale = cash_sale(&store, &[(COFFEE, 2), (MILK, 1)]);
+    let paid = sale.clone();
+    sale.state = SaleState::Tendering;
+    store.save_open_sale(REGISTER, &open_sale(&store, &[(COFFEE, 1)]), T0).expect("first save");
+    store.save_open_sale(REGISTER, &sale, T0 + 1).expect("a later save replaces the first");
+
+    drop(store);
+    let store = Store::open(&dir.path().join("ringup.db")).expect("the store reopens after a crash");
+    assert_eq!(store.open_sale(REGISTER).expect("read"), Some(sale), "the last saved sale comes back whole");
+    assert_eq!(store.open_sale("R9").expect("read"), None, "another register has none");
+
+    store.commit_sale(REGISTER, &paid, CASHIER, T0 + 2).expect("commit");
+    assert_eq!(store.open_sale(REGISTER).expect("read"), None, "a committed sale is no longer in progress");
+    store.save_open_sale(REGISTER, &paid, T0 + 3).expect("a late save of a committed sale is ignored");
+    assert_eq!(store.open_sale(REGISTER).expect("read"), None, "and does not bring it back");
+
+    store.save_open_sale(REGISTER, &open_sale(&store, &[(MILK, 1)]), T0 + 4).expect("save");
+    store.clear_open_sale(REGISTER).expect("clear");
+    assert_eq!(store.open_sale(REGISTER).expect("read"), None, "a cleared screen restores nothing");
+}
