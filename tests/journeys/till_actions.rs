@@ -220,3 +220,21 @@ async fn a_return_goes_back_to_card_and_cash_once_with_a_managers_pin() {
     let body = &till.store().journal("R1").expect("journal")[1].data.body;
     assert!(body.contains(r#""approved_by":"maria""#), "the refund names the manager: {body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_bar_shows_whether_the_card_terminal_answers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_terminal, addr) = serve_terminal(SimConfig::default()).await;
+    let mut till = till(dir.path(), &addr, 1_000);
+    assert_eq!(till.status().expect("status").terminal.state, "unknown", "not asked yet");
+    till.check_terminal().await;
+    assert_eq!(till.status().expect("status").terminal.state, "ok", "the terminal answered the status enquiry");
+
+    // A terminal nobody listens for: a port that was free a moment ago.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").to_string();
+    let mut cut_off = self::till(dir.path(), &closed, 2_000);
+    cut_off.check_terminal().await;
+    let status = cut_off.status().expect("status").terminal;
+    assert_eq!(status.state, "offline", "{status:?}");
+    assert!(status.message.starts_with("Card terminal:"), "{status:?}");
+}

@@ -62,6 +62,8 @@ pub struct Till {
     /// Woken when a receipt was queued.
     print_wake: Arc<tokio::sync::Notify>,
     last_printer_status: Arc<std::sync::Mutex<DeviceView>>,
+    /// What the card terminal last said (a status enquiry, or how the last payment went).
+    last_terminal_status: DeviceView,
 }
 
 fn device(state: &str, message: &str) -> DeviceView {
@@ -99,6 +101,7 @@ impl Till {
             printer,
             print_wake: Arc::new(tokio::sync::Notify::new()),
             last_printer_status: Arc::new(std::sync::Mutex::new(device("unknown", "Printer: not checked yet"))),
+            last_terminal_status: device("unknown", "Card terminal: not checked yet"),
         }
     }
 
@@ -252,7 +255,12 @@ impl Till {
         let paid = register.pay_card(terminal, amount_minor, &events).await;
         drop(events);
         let _all_shown = forward.await;
-        let (approved, message) = match paid? {
+        let paid = paid?;
+        // Whatever the card did, the terminal answered: it is there.
+        if !matches!(paid, CardPayment::Unknown { .. } | CardPayment::Aborted { .. }) {
+            self.last_terminal_status = device("ok", "Card terminal ready");
+        }
+        let (approved, message) = match paid {
             CardPayment::Approved { .. } => (true, "Approved".to_string()),
             // The terminal's reason usually says "Declined (…)" itself.
             CardPayment::Declined { reason } if reason.starts_with("Declined") => (false, reason),
@@ -296,6 +304,21 @@ impl Till {
         });
     }
 
+    /// Asks the card terminal how it is (ZVT status enquiry), for the status bar. Called every
+    /// half minute while nothing else uses the terminal; a payment's outcome updates it too.
+    pub async fn check_terminal(&mut self) {
+        let Some(terminal) = self.terminal.as_mut() else { return };
+        self.last_terminal_status =
+            match tokio::time::timeout(TERMINAL_CHECK_TIMEOUT, ringup_devices::card::CardTerminal::status(terminal))
+                .await
+            {
+                Ok(Ok(s)) if s.ready => device("ok", "Card terminal ready"),
+                Ok(Ok(s)) => device("problem", &format!("Card terminal: {}", s.text)),
+                Ok(Err(e)) => device("offline", &format!("Card terminal: {e}")),
+                Err(_) => device("offline", "Card terminal: no answer"),
+            };
+    }
+
     /// The status bar now.
     pub fn status(&self) -> Result<StatusView, AppError> {
         let printer = match &self.printer {
@@ -304,7 +327,7 @@ impl Till {
         };
         let terminal = match &self.config.terminal {
             None => device("offline", "Card terminal: none set up"),
-            Some(_) => device("ok", "Card terminal ready"),
+            Some(_) => self.last_terminal_status.clone(),
         };
         let to_print = self.store.print_queue(&self.config.register_id)?.len();
         Ok(StatusView {
@@ -357,6 +380,9 @@ impl Till {
         }))
     }
 }
+
+/// How long a status enquiry may take before the terminal counts as not answering.
+const TERMINAL_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often a printer with a problem is tried again.
 const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);

@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A child process that is stopped (SIGTERM, then killed) when dropped.
-struct Guard(Child, &'static str);
+pub(crate) struct Guard(pub(crate) Child, pub(crate) &'static str);
 
 impl Guard {
     /// Stops it now (as dropping it would) and waits until it is gone.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         self.terminate();
     }
 
@@ -43,7 +43,7 @@ impl Drop for Guard {
     }
 }
 
-fn spawn(name: &'static str, cmd: &mut Command) -> Result<Guard> {
+pub(crate) fn spawn(name: &'static str, cmd: &mut Command) -> Result<Guard> {
     let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
     Ok(Guard(child, name))
 }
@@ -97,31 +97,8 @@ fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<(Guard, Si
 }
 
 /// A display number no X server holds (neither its socket nor its lock file exists).
-fn free_display() -> u32 {
-    (99..300)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap_or(99)
-}
-
-/// A TCP port nothing listens on now (the system hands one out; it is released at once).
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Fails when the process ended already (it could not start, or its port was taken).
-fn still_running(guard: &mut Guard) -> Result<()> {
-    match guard.0.try_wait()? {
-        Some(status) => bail!("{} ended at once ({status})", guard.1),
-        None => Ok(()),
-    }
-}
-
-pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
-    let work = root.join("target/e2e");
-    let _fresh = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(work.join("receipts"))?;
+/// An X server of our own for the app's window; returns it with its display number.
+pub(crate) fn start_xvfb() -> Result<(Guard, u32)> {
     let display = free_display();
     let mut xvfb = spawn(
         "Xvfb",
@@ -132,6 +109,35 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
         still_running(&mut xvfb)?;
         if Path::new(&socket).exists() { Ok(()) } else { bail!("no {socket} yet") }
     })?;
+    Ok((xvfb, display))
+}
+
+pub(crate) fn free_display() -> u32 {
+    (99..300)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
+}
+
+/// A TCP port nothing listens on now (the system hands one out; it is released at once).
+pub(crate) fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Fails when the process ended already (it could not start, or its port was taken).
+pub(crate) fn still_running(guard: &mut Guard) -> Result<()> {
+    match guard.0.try_wait()? {
+        Some(status) => bail!("{} ended at once ({status})", guard.1),
+        None => Ok(()),
+    }
+}
+
+pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
+    let work = root.join("target/e2e");
+    let _fresh = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(work.join("receipts"))?;
+    let (_xvfb, display) = start_xvfb()?;
     let (zvt, printer) = (work.join("zvt"), work.join("printer"));
     // Card payments of x,77 are held for 4 s after the terminal charged them: the moment the
     // third journey kills the app in.
@@ -281,7 +287,7 @@ fn count_of(code: &str) -> usize {
 }
 
 /// The processes below `pid` (children, grandchildren…), from /proc.
-fn descendants(pid: u32) -> Vec<u32> {
+pub(crate) fn descendants(pid: u32) -> Vec<u32> {
     let parent_of = |p: u32| -> Option<u32> {
         let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
         // pid (comm) state ppid …: the command may hold spaces and parentheses.

@@ -8,8 +8,10 @@
 //! - `gen-bindings` — write the UI's TypeScript types from the Rust views.
 //! - `tidy`   — check the architecture invariants (see ARCHITECTURE.md).
 //! - `bench`  — run the benchmarks; each figure is printed beside its limit as a ratio.
+//! - `bench-app` — only the terminal app's benchmarks (launch, scan to render, memory).
 //! - `gen-catalog --items N [--db PATH]` — a synthetic catalog of N items.
 
+mod bench_app;
 mod deps;
 mod e2e;
 mod run;
@@ -70,7 +72,12 @@ fn dispatch(args: &[String]) -> Result<()> {
             cmd.extend(args[1..].iter().map(String::as_str));
             cargo(&root, &cmd)?;
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])?;
-            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])
+            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])?;
+            bench_app(&root)
+        }
+        Some("bench-app") => {
+            deps::ensure_system_packages()?;
+            bench_app(&root)
         }
         Some("gen-catalog") => {
             deps::ensure_system_packages()?;
@@ -84,7 +91,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             cargo(&root, &cmd)
         }
         _ => bail!(
-            "usage: cargo xtask run | demo | test | tidy | gen-bindings | bench [--items N] | gen-catalog --items N [--db PATH]"
+            "usage: cargo xtask run | demo | test | tidy | gen-bindings | bench [--items N] | bench-app | gen-catalog --items N [--db PATH]"
         ),
     }
 }
@@ -110,6 +117,14 @@ fn test(root: &Path) -> Result<()> {
     e2e(root)?;
     step("all checks passed");
     Ok(())
+}
+
+/// The terminal app's benchmarks, on a release build of the app and the UI.
+fn bench_app(root: &Path) -> Result<()> {
+    deps::ensure_node()?;
+    ui(root, false)?;
+    bench_app::build(root)?;
+    bench_app::run(root, &e2e::tauri_driver(root)?)
 }
 
 fn e2e(root: &Path) -> Result<()> {

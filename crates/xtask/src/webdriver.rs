@@ -143,6 +143,11 @@ impl Session {
         post(&self.url("/execute/sync"), json!({"script": script, "args": args}))
     }
 
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    pub fn script_value(&self, script: &str) -> Result<Value> {
+        self.script(script, json!([]))
+    }
+
     fn element(found: Value, what: &str) -> Result<Element> {
         if found.get(ELEMENT_KEY).is_some() { Ok(Element(found)) } else { bail!("no {what} on the screen") }
     }

@@ -12,6 +12,7 @@ import type { StatusView } from '../bindings/StatusView';
 import { lineAfterChange } from '../lib/cart';
 import { sentence, toErrorView } from '../lib/errors';
 import type { Currency } from '../lib/money';
+import { measureScanRendered } from '../lib/perf';
 import * as ipc from '../platform/ipc';
 import { Approval } from './approval.svelte';
 import { ReturnsFlow } from './returns.svelte';
@@ -192,7 +193,13 @@ export class Register {
     });
   }
 
-  scan = (code: string) => this.cartCommand(() => ipc.scan(code));
+  /** Rings up a scanned or typed code; records how long until its line is on screen. */
+  scan = async (code: string): Promise<Outcome> => {
+    const started = performance.now();
+    const outcome = await this.cartCommand(() => ipc.scan(code));
+    if (outcome === null) await measureScanRendered(started, this.cart.lines.at(-1)?.line_no);
+    return outcome;
+  };
   addSku = (sku: string, quantityMilli = 1000) => this.cartCommand(() => ipc.addSku(sku, quantityMilli));
   setQuantity = (lineNo: number, quantityMilli: number) =>
     this.cartCommand(() => ipc.setQuantity(lineNo, quantityMilli));

@@ -1,0 +1,269 @@
+//! The terminal app's benchmarks, on the real app (release build) under Xvfb, with a
+//! 1,000,000-item catalog:
+//! - launch to interactive: from starting the process to its page having loaded (the app
+//!   prints `ringup-terminal: interactive` then); median of several launches;
+//! - scan to rendered cart line: barcodes typed into the scan field through WebDriver as a
+//!   wedge scanner types them; the page's own "scan-to-render" performance measures (from the
+//!   scan to its line in the DOM, laid out) give the 95th percentile;
+//! - memory: the proportional set size (PSS) of all the app's processes (the app and the
+//!   WebKit processes it starts), beside an empty Tauri 2 window built from the same Tauri and
+//!   measured in the same run at the same moment of its life.
+//!
+//! Every figure is printed beside its limit as a ratio.
+#![allow(clippy::float_arithmetic)] // timings and memory are reported as floats; no money is involved.
+
+use crate::e2e::{Guard, descendants, free_port, spawn, start_xvfb, still_running};
+use crate::webdriver::{Session, wait_for};
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ITEMS: u64 = 1_000_000;
+const LAUNCHES: usize = 5;
+const SCANS_PER_SALE: usize = 20;
+const SALES: usize = 10;
+/// How long a window is left to settle after it became interactive before its memory is read.
+const SETTLE: Duration = Duration::from_secs(3);
+
+const LAUNCH_LIMIT_MS: f64 = 1_000.0;
+const SCAN_P95_LIMIT_MS: f64 = 16.0;
+const MEMORY_LIMIT_RATIO: f64 = 1.15;
+
+/// Builds what the benchmark runs (the UI is built by the caller).
+pub fn build(root: &Path) -> Result<()> {
+    crate::cargo(
+        root,
+        &[
+            "build",
+            "--release",
+            "--package",
+            "ringup-terminal",
+            "--package",
+            "empty-window",
+            "--package",
+            "ringup-app",
+            "--bins",
+        ],
+    )
+}
+
+/// The 1,000,000-item store the app opens: generated once into target/bench-data (the template
+/// is kept; each run works on a fresh copy, so runs do not pile sales into it).
+fn store_copy(root: &Path) -> Result<PathBuf> {
+    let dir = root.join("target/bench-data");
+    std::fs::create_dir_all(&dir)?;
+    let template = dir.join(format!("app-{ITEMS}.db"));
+    if !template.exists() {
+        eprintln!("bench: generating a {ITEMS}-item catalog once (into {})", template.display());
+        let partial = dir.join("app-generating.db");
+        let _stale = std::fs::remove_file(&partial);
+        let status = Command::new(root.join("target/release/ringup"))
+            .args(["gen-catalog", "--items", &ITEMS.to_string(), "--db", &partial.display().to_string()])
+            .status()
+            .context("ringup gen-catalog")?;
+        if !status.success() {
+            bail!("generating the catalog failed ({status})");
+        }
+        std::fs::rename(&partial, &template)?;
+    }
+    let copy = dir.join("app-run.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+    }
+    std::fs::copy(&template, &copy)?;
+    Ok(copy)
+}
+
+/// Starts `binary` in the display and waits for its "interactive" line; returns the process
+/// and the time that took.
+fn launch(binary: &Path, display: u32, db: &Path) -> Result<(Guard, Duration)> {
+    let started = Instant::now();
+    let mut guard = spawn(
+        "the window",
+        Command::new(binary)
+            .env("DISPLAY", format!(":{display}"))
+            .env("RINGUP_DB", db)
+            .env("RINGUP_DEMO", "1")
+            .env_remove("RINGUP_TERMINAL")
+            .env_remove("RINGUP_PRINTER")
+            .stdout(Stdio::piped()),
+    )?;
+    let out = guard.0.stdout.take().context("stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if line.ends_with(": interactive") {
+                let _gone = tx.send(Instant::now());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(at) => Ok((guard, at - started)),
+        Err(_) => {
+            still_running(&mut guard)?;
+            bail!("{} did not become interactive within 60 s", binary.display())
+        }
+    }
+}
+
+/// The PSS of a process and all its descendants, in KiB (from /proc/PID/smaps_rollup).
+fn pss_kib(pid: u32) -> Result<u64> {
+    let mut total = 0;
+    for p in std::iter::once(pid).chain(descendants(pid)) {
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) else { continue };
+        let line = rollup.lines().find(|l| l.starts_with("Pss:")).context("Pss in smaps_rollup")?;
+        total += line.split_whitespace().nth(1).context("a Pss figure")?.parse::<u64>()?;
+    }
+    Ok(total)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The value below which 95 % of `values` fall (nearest rank).
+fn p95(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = (values.len() * 95).div_ceil(100).max(1);
+    values[rank - 1]
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
+    let app = root.join("target/release/ringup-terminal");
+    let empty = root.join("target/release/empty-window");
+    let db = store_copy(root)?;
+    let (_xvfb, display) = start_xvfb()?;
+
+    // Launch to interactive, and the app's memory once it is.
+    let mut launches = Vec::new();
+    let mut app_memory = Vec::new();
+    for _ in 0..LAUNCHES {
+        let (mut window, took) = launch(&app, display, &db)?;
+        launches.push(took.as_secs_f64() * 1000.0);
+        std::thread::sleep(SETTLE);
+        app_memory.push(pss_kib(window.0.id())?);
+        window.stop();
+    }
+    let mut empty_memory = Vec::new();
+    for _ in 0..LAUNCHES {
+        let (mut window, _took) = launch(&empty, display, &db)?;
+        std::thread::sleep(SETTLE);
+        empty_memory.push(pss_kib(window.0.id())?);
+        window.stop();
+    }
+
+    let scans = scan_to_render(&app, tauri_driver, display, &db)?;
+    let launch_ms = median(launches.clone());
+    let scan_p95 = p95(scans.clone());
+    let app_kib = median(app_memory.iter().map(|&k| k as f64).collect()) as u64;
+    let empty_kib = median(empty_memory.iter().map(|&k| k as f64).collect()) as u64;
+    let ratio = app_kib as f64 / empty_kib as f64;
+    println!(
+        "app: launch to interactive, {ITEMS} items: median {launch_ms:.0} ms of {LAUNCHES} ({}) / limit {LAUNCH_LIMIT_MS:.0} ms = {:.2}×",
+        launches.iter().map(|m| format!("{m:.0}")).collect::<Vec<_>>().join(", "),
+        launch_ms / LAUNCH_LIMIT_MS
+    );
+    println!(
+        "app: scan to rendered cart line: p95 {scan_p95:.1} ms over {} scans (median {:.1} ms) / limit {SCAN_P95_LIMIT_MS:.0} ms = {:.2}×",
+        scans.len(),
+        median(scans.clone()),
+        scan_p95 / SCAN_P95_LIMIT_MS
+    );
+    // Where the slow ones fall (position in its sale of 20, and time), for whoever tunes it.
+    let mut slowest: Vec<(usize, f64)> = scans.iter().copied().enumerate().collect();
+    slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    println!(
+        "app: slowest scans (line in sale: ms): {}",
+        slowest
+            .iter()
+            .take(10)
+            .map(|(i, ms)| format!("{}: {ms:.1}", i % SCANS_PER_SALE + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "app: memory (PSS of all its processes) {:.1} MiB beside an empty Tauri 2 window's {:.1} MiB = {ratio:.3}× / limit {MEMORY_LIMIT_RATIO}× = {:.2}",
+        mib(app_kib),
+        mib(empty_kib),
+        ratio / MEMORY_LIMIT_RATIO
+    );
+    Ok(())
+}
+
+/// Signs in as the manager and scans `SALES` sales of `SCANS_PER_SALE` barcodes from the big
+/// catalog, parking each sale; returns the page's scan-to-render measures in ms.
+fn scan_to_render(app: &Path, tauri_driver: &Path, display: u32, db: &Path) -> Result<Vec<f64>> {
+    let (port, native_port) = (free_port()?, free_port()?);
+    let mut driver = spawn(
+        "tauri-driver",
+        Command::new(tauri_driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", format!(":{display}"))
+            .env("RINGUP_DB", db)
+            .env("RINGUP_DEMO", "1")
+            .env_remove("RINGUP_TERMINAL")
+            .env_remove("RINGUP_PRINTER")
+            .stdout(Stdio::null()),
+    )?;
+    std::thread::sleep(Duration::from_millis(300));
+    still_running(&mut driver)?;
+    let s = Session::start(&format!("http://127.0.0.1:{port}"), app, Duration::from_secs(60))?;
+    let result = (|| -> Result<Vec<f64>> {
+        let pin = wait_for("the PIN field", || s.by_role("textbox", "PIN"))?;
+        s.type_into(&pin, "9999")?;
+        s.click(&s.by_role("button", "Sign in")?)?;
+        let mut n: u64 = 0;
+        for _ in 0..SALES {
+            let scan = wait_for("the scan field", || s.by_role("textbox", "Scan or search"))?;
+            for line in 1..=SCANS_PER_SALE {
+                n += 1;
+                // Spread over the whole catalog: item numbers 1 + k × a prime, modulo the size.
+                let item = 1 + (n * 104_729) % ITEMS;
+                s.type_into(&scan, &format!("{}\n", synthetic_ean13(item)))?;
+                wait_for("the scanned line", || s.cart_lines_at_least(line))?;
+            }
+            s.click(&s.by_role("button", "Park (F6)")?)?;
+            wait_for("the cart to be empty", || {
+                if s.cart_lines_at_least(1).is_err() { Ok(()) } else { bail!("the cart still has lines") }
+            })?;
+        }
+        let measures =
+            s.script_value("return performance.getEntriesByName('scan-to-render', 'measure').map((m) => m.duration);")?;
+        let values: Vec<f64> =
+            measures.as_array().context("a list of measures")?.iter().filter_map(serde_json::Value::as_f64).collect();
+        if values.len() != SALES * SCANS_PER_SALE {
+            bail!("{} scans were measured, {} made", values.len(), SALES * SCANS_PER_SALE);
+        }
+        Ok(values)
+    })();
+    s.end();
+    result
+}
+
+/// The barcode the catalog generator gives item `n` (`ringup_store::import::synthetic_ean13`):
+/// 400 and n in 9 digits, then the EAN-13 check digit. Written again here so xtask needs no
+/// store; a wrong code fails the benchmark at once (no cart line would appear).
+fn synthetic_ean13(n: u64) -> String {
+    let body = format!("400{:09}", n % 1_000_000_000);
+    let sum: u32 = body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn synthetic_barcodes_carry_a_valid_check_digit() {
+        // 400000000001 + check digit: 4×1 + 1×3 = 7 → 3.
+        assert_eq!(super::synthetic_ean13(1), "4000000000013");
+        assert_eq!(super::synthetic_ean13(638_133_393), "4006381333931", "a published EAN-13");
+        assert_eq!(super::p95((1..=100).map(f64::from).collect()), 95.0);
+        assert_eq!(super::median(vec![3.0, 1.0, 2.0]), 2.0);
+    }
+}
