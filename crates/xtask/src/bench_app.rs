@@ -234,6 +234,16 @@ fn scan_to_render(app: &Path, tauri_driver: &Path, display: u32, db: &Path) -> R
                 if s.cart_lines_at_least(1).is_err() { Ok(()) } else { bail!("the cart still has lines") }
             })?;
         }
+        let ipc =
+            s.script_value("return performance.getEntriesByName('scan-ipc', 'measure').map((m) => m.duration);")?;
+        let ipc: Vec<f64> = ipc.as_array().context("a list")?.iter().filter_map(serde_json::Value::as_f64).collect();
+        if !ipc.is_empty() {
+            println!(
+                "app: of which waiting for the back end (IPC and the use case): median {:.1} ms, p95 {:.1} ms",
+                median(ipc.clone()),
+                p95(ipc)
+            );
+        }
         let measures =
             s.script_value("return performance.getEntriesByName('scan-to-render', 'measure').map((m) => m.duration);")?;
         let values: Vec<f64> =

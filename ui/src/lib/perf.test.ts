@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCAN_TO_RENDER, measureScanRendered } from './perf';
+import { SCAN_TO_RENDER, measureScanRendered, measured } from './perf';
 
 describe('scan-to-render timing', () => {
   afterEach(() => {
@@ -23,5 +23,14 @@ describe('scan-to-render timing', () => {
   it('still records when the line cannot be found, and never throws', async () => {
     await expect(measureScanRendered(performance.now(), undefined)).resolves.toBeUndefined();
     expect(performance.getEntriesByName(SCAN_TO_RENDER, 'measure')).toHaveLength(1);
+  });
+});
+
+describe('measured', () => {
+  it('records how long the work took, also when it fails', async () => {
+    await expect(measured('work', async () => 7)).resolves.toBe(7);
+    await expect(measured('work', async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(performance.getEntriesByName('work', 'measure')).toHaveLength(2);
+    performance.clearMeasures('work');
   });
 });

@@ -9,6 +9,22 @@
 import { tick } from 'svelte';
 
 export const SCAN_TO_RENDER = 'scan-to-render';
+/** The part of it spent waiting for the back end (IPC there and back, and the use case). */
+export const SCAN_IPC = 'scan-ipc';
+
+/** Runs `work` and records how long it took as a measure named `name`. */
+export async function measured<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    try {
+      performance.measure(name, { start: started, end: performance.now() });
+    } catch {
+      // A page without User Timing L3 simply records nothing.
+    }
+  }
+}
 
 /** Records one measure from `started` (a `performance.now()` time) to now, once the DOM holds
  *  the cart line `lineNo` and has laid it out. Never throws: timing must not break a sale. */

@@ -12,7 +12,7 @@ import type { StatusView } from '../bindings/StatusView';
 import { lineAfterChange } from '../lib/cart';
 import { sentence, toErrorView } from '../lib/errors';
 import type { Currency } from '../lib/money';
-import { measureScanRendered } from '../lib/perf';
+import { SCAN_IPC, measureScanRendered, measured } from '../lib/perf';
 import * as ipc from '../platform/ipc';
 import { Approval } from './approval.svelte';
 import { ReturnsFlow } from './returns.svelte';
@@ -196,7 +196,7 @@ export class Register {
   /** Rings up a scanned or typed code; records how long until its line is on screen. */
   scan = async (code: string): Promise<Outcome> => {
     const started = performance.now();
-    const outcome = await this.cartCommand(() => ipc.scan(code));
+    const outcome = await this.cartCommand(() => measured(SCAN_IPC, () => ipc.scan(code)));
     if (outcome === null) await measureScanRendered(started, this.cart.lines.at(-1)?.line_no);
     return outcome;
   };
