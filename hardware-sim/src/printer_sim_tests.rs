@@ -136,8 +136,11 @@ async fn each_cut_receipt_is_written_as_png_text_and_bytes() {
     printer.print(&job(2), 1).await.expect("printed");
     printer.print(&job(1), 2).await.expect("printed");
     let second = dir.path().join("0002.bin");
-    for _ in 0..200 {
-        if second.exists() {
+    // The files are written after the cut, off the line's path: wait for all six (rendering
+    // in a debug build on a loaded machine can take seconds).
+    let all = ["0001.bin", "0001.txt", "0001.png", "0002.bin", "0002.txt", "0002.png"];
+    for _ in 0..3_000 {
+        if all.iter().all(|f| dir.path().join(f).exists()) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
