@@ -254,17 +254,22 @@ fn cash_and_card_sale(s: &Session, shots: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A new sale: one coffee; the card (10,51: the simulated terminal declines amounts ending in
-/// 51 cents) is declined and the cashier sees why; then the customer pays cash, exactly.
-fn declined_card_then_cash(s: &Session, shots: &Path) -> Result<()> {
+/// A new sale of one coffee, and a card payment of `amount` (as typed) started.
+fn coffee_with_card_amount(s: &Session, amount_text: &str) -> Result<()> {
     s.click(&s.by_role("button", "New sale (Enter)")?)?;
     let scan = wait_for("the scan field", || s.by_role("textbox", "Scan or search"))?;
     s.type_into(&scan, "4012345000016\n")?;
     wait_for("the coffee in the cart", || s.cart_lines_at_least(1))?;
     s.click(&s.by_role("button", "Card (F10)")?)?;
     let amount = wait_for("the card amount field", || s.by_role("textbox", "Card amount"))?;
-    s.type_into(&amount, "10,51")?;
-    s.click(&s.by_role("button", "Pay card amount")?)?;
+    s.type_into(&amount, amount_text)?;
+    s.click(&s.by_role("button", "Pay card amount")?)
+}
+
+/// A new sale: one coffee; the card (10,51: the simulated terminal declines amounts ending in
+/// 51 cents) is declined and the cashier sees why; then the customer pays cash, exactly.
+fn declined_card_then_cash(s: &Session, shots: &Path) -> Result<()> {
+    coffee_with_card_amount(s, "10,51")?;
     wait_for("the decline on screen", || {
         let text = s.page_text()?;
         if text.contains("Declined") { Ok(()) } else { bail!("no decline shown yet") }
@@ -333,14 +338,7 @@ fn kill_app(driver_pid: u32) -> Result<()> {
 /// A third sale: one coffee, 3,77 of it by card. The terminal charges the card and holds its
 /// answer (the simulator holds x,77); the app is killed right then.
 fn card_charged_then_killed(s: &Session, shots: &Path, driver_pid: u32, terminal: &SimLog) -> Result<()> {
-    s.click(&s.by_role("button", "New sale (Enter)")?)?;
-    let scan = wait_for("the scan field", || s.by_role("textbox", "Scan or search"))?;
-    s.type_into(&scan, "4012345000016\n")?;
-    wait_for("the coffee in the cart", || s.cart_lines_at_least(1))?;
-    s.click(&s.by_role("button", "Card (F10)")?)?;
-    let amount = wait_for("the card amount field", || s.by_role("textbox", "Card amount"))?;
-    s.type_into(&amount, "3,77")?;
-    s.click(&s.by_role("button", "Pay card amount")?)?;
+    coffee_with_card_amount(s, "3,77")?;
     wait_for("the terminal to have charged the card", || {
         let text = s.page_text()?;
         if text.contains("Please remove card") { Ok(()) } else { bail!("the terminal has not charged yet") }
