@@ -119,6 +119,36 @@ fn pss_kib(pid: u32) -> Result<u64> {
     Ok(total)
 }
 
+/// Stops a window and waits until its WebKit processes are gone too: a process still alive
+/// shares library pages with the next window and lowers that one's PSS.
+fn stop_all(mut window: Guard) -> Result<()> {
+    let family: Vec<u32> = descendants(window.0.id());
+    window.stop();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while family.iter().any(|p| Path::new(&format!("/proc/{p}")).exists()) {
+        if Instant::now() > deadline {
+            bail!("the window's WebKit processes {family:?} outlived it by 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Median PSS in KiB of `LAUNCHES` fresh launches of `binary`, each read `SETTLE` after it
+/// became interactive; also the launch times in ms.
+fn measure_launches(binary: &Path, display: u32, db: &Path) -> Result<(u64, Vec<f64>)> {
+    let mut times = Vec::new();
+    let mut memory = Vec::new();
+    for _ in 0..LAUNCHES {
+        let (window, took) = launch(binary, display, db)?;
+        times.push(took.as_secs_f64() * 1000.0);
+        std::thread::sleep(SETTLE);
+        memory.push(pss_kib(window.0.id())? as f64);
+        stop_all(window)?;
+    }
+    Ok((median(memory) as u64, times))
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -141,29 +171,13 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
     let db = store_copy(root)?;
     let (_xvfb, display) = start_xvfb()?;
 
-    // Launch to interactive, and the app's memory once it is.
-    let mut launches = Vec::new();
-    let mut app_memory = Vec::new();
-    for _ in 0..LAUNCHES {
-        let (mut window, took) = launch(&app, display, &db)?;
-        launches.push(took.as_secs_f64() * 1000.0);
-        std::thread::sleep(SETTLE);
-        app_memory.push(pss_kib(window.0.id())?);
-        window.stop();
-    }
-    let mut empty_memory = Vec::new();
-    for _ in 0..LAUNCHES {
-        let (mut window, _took) = launch(&empty, display, &db)?;
-        std::thread::sleep(SETTLE);
-        empty_memory.push(pss_kib(window.0.id())?);
-        window.stop();
-    }
+    // Launch to interactive, and the app's memory once it is; then the empty window's.
+    let (app_kib, launches) = measure_launches(&app, display, &db)?;
+    let (empty_kib, _) = measure_launches(&empty, display, &db)?;
 
     let scans = scan_to_render(&app, tauri_driver, display, &db)?;
     let launch_ms = median(launches.clone());
     let scan_p95 = p95(scans.clone());
-    let app_kib = median(app_memory.iter().map(|&k| k as f64).collect()) as u64;
-    let empty_kib = median(empty_memory.iter().map(|&k| k as f64).collect()) as u64;
     let ratio = app_kib as f64 / empty_kib as f64;
     println!(
         "app: launch to interactive, {ITEMS} items: median {launch_ms:.0} ms of {LAUNCHES} ({}) / limit {LAUNCH_LIMIT_MS:.0} ms = {:.2}×",
