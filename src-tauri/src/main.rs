@@ -7,7 +7,8 @@
 //! - `RINGUP_TERMINAL`: `serial:PATH[:BAUD]` or `tcp:HOST:PORT`;
 //! - `RINGUP_PRINTER`: `serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `usb:VID:PID` or `file:PATH`;
 //! - `RINGUP_DEMO=1`: fill an empty store with the demo shop (catalog, staff);
-//! - `RINGUP_LOCALE`: money formatting on screen (default `de-DE`).
+//!
+//! Money on screen follows the store's locale (`StoreSettings::locale`).
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use ringup_app::view::{
@@ -195,7 +196,6 @@ fn till_from_env(app: &tauri::App) -> anyhow::Result<Till> {
         terminal,
         printer,
         paper: Paper::Mm80,
-        locale: env("RINGUP_LOCALE").unwrap_or_else(|| "de-DE".into()),
         logo_png: Some(LOGO_PNG.to_vec()),
     };
     Ok(Till::new(store, Arc::new(SystemClock), Arc::new(UuidV7), config))
@@ -205,7 +205,13 @@ fn till_from_env(app: &tauri::App) -> anyhow::Result<Till> {
 fn start_logging(app: &tauri::App) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = app.path().app_log_dir().ok()?;
     std::fs::create_dir_all(&dir).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "ringup.log"));
+    // 4 096 lines in flight, not the default 128 000: the queue is allocated whole at start
+    // (4 MiB resident for nothing); when the disk cannot keep up, lines are dropped rather than
+    // the till waiting on its log.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(4_096)
+        .lossy(true)
+        .finish(tracing_appender::rolling::daily(dir, "ringup.log"));
     let filter = tracing_subscriber::EnvFilter::try_from_env("RINGUP_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
     Some(guard)

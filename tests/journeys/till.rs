@@ -44,7 +44,6 @@ async fn till_with_sims(dir: &std::path::Path) -> (Till, Arc<SimPrinter>) {
         terminal: Some(ZvtPort::Tcp { addr: zvt_addr }),
         printer: Some(PrinterPort::Tcp { addr: printer_addr }),
         paper: Paper::Mm80,
-        locale: "de-DE".into(),
         logo_png: None,
     };
     let till = Till::new(store, Arc::new(FixedClock::new(1_795_000_000_000)), Arc::new(SequentialIds::new(41)), config);
@@ -127,7 +126,6 @@ async fn a_card_payment_cut_off_midway_is_settled_before_the_card_is_tried_again
         terminal: Some(ZvtPort::Tcp { addr }),
         printer: None,
         paper: Paper::Mm80,
-        locale: "de-DE".into(),
         logo_png: None,
     };
     let mut till = Till::new(

@@ -36,7 +36,6 @@ fn till(dir: &std::path::Path, terminal_addr: &str, seed: u64) -> Till {
         terminal: Some(ZvtPort::Tcp { addr: terminal_addr.into() }),
         printer: None,
         paper: Paper::Mm80,
-        locale: "de-DE".into(),
         logo_png: None,
     };
     Till::new(store, Arc::new(FixedClock::new(1_795_000_000_000)), Arc::new(SequentialIds::new(seed)), config)
@@ -237,4 +236,24 @@ async fn the_status_bar_shows_whether_the_card_terminal_answers() {
     let status = cut_off.status().expect("status").terminal;
     assert_eq!(status.state, "offline", "{status:?}");
     assert!(status.message.starts_with("Card terminal:"), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn money_on_screen_follows_the_stores_locale() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut till = till(dir.path(), "127.0.0.1:9", 5_000);
+    assert_eq!(till.login(demo::CASHIER_PIN).await.expect("sign in").locale, "de-DE", "the demo shop is German");
+    till.logout().expect("sign out");
+
+    let store = till.store().clone();
+    let mut settings = store.settings().expect("settings");
+    settings.locale = "de_DE".into();
+    let refused = store.save_settings(&settings).expect_err("not a BCP 47 tag");
+    assert!(refused.to_string().contains("de_DE"), "{refused}");
+    assert_eq!(store.settings().expect("settings").locale, "de-DE", "nothing was saved");
+
+    settings.locale = "en-IE".into();
+    store.save_settings(&settings).expect("an Irish shop");
+    let session = till.login(demo::CASHIER_PIN).await.expect("sign in");
+    assert_eq!((session.locale.as_str(), session.currency.as_str()), ("en-IE", "EUR"));
 }

@@ -38,8 +38,6 @@ pub struct TillConfig {
     pub terminal: Option<ZvtPort>,
     pub printer: Option<PrinterPort>,
     pub paper: Paper,
-    /// BCP 47 locale for money on screen.
-    pub locale: String,
     /// The receipt logo (PNG), if the store has one.
     pub logo_png: Option<Vec<u8>>,
 }
@@ -155,7 +153,7 @@ impl Till {
             store_name: settings.header.name.clone(),
             currency: settings.currency.code().into(),
             currency_exponent: u32::from(settings.currency.minor_digits()),
-            locale: self.config.locale.clone(),
+            locale: settings.locale.clone(),
             permissions: staff.role.permissions().iter().map(|p| p.name().to_string()).collect(),
             discount_limit_bp: settings.discount_limit_bp,
         };

@@ -23,6 +23,28 @@ pub struct StoreSettings {
     /// discount needs the "discount above limit" permission (or a manager's PIN).
     #[serde(default = "default_discount_limit_bp")]
     pub discount_limit_bp: u32,
+    /// The BCP 47 locale the tills show money in ("de-DE": 1.234,56 €; "en-IE": €1,234.56).
+    #[serde(default = "default_locale")]
+    pub locale: String,
+}
+
+fn default_locale() -> String {
+    "de-DE".into()
+}
+
+/// A BCP 47 tag as tills can use it: a 2–3 letter language, then subtags of 1–8 letters or
+/// digits ("de-DE", "en-US", "sr-Latn-RS"). Anything else would silently fall back to the
+/// browser's default on screen, so it is refused when saved.
+fn check_locale(tag: &str) -> Result<(), StoreError> {
+    let mut parts = tag.split('-');
+    let language_ok =
+        parts.next().is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if language_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(StoreError::Config(format!("\"{tag}\" is not a locale such as de-DE or en-US")))
+    }
 }
 
 fn default_discount_limit_bp() -> u32 {
@@ -60,6 +82,7 @@ impl Default for StoreSettings {
             footer: vec!["Thank you!".into()],
             variable_measure: default_variable_measure(),
             discount_limit_bp: default_discount_limit_bp(),
+            locale: default_locale(),
         }
     }
 }
@@ -79,6 +102,7 @@ impl Store {
     }
 
     pub fn save_settings(&self, settings: &StoreSettings) -> Result<(), StoreError> {
+        check_locale(&settings.locale)?;
         let json = serde_json::to_string(settings)?;
         self.write(|tx| {
             tx.execute(
@@ -119,5 +143,20 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok(TaxClass { id: r.get(0)?, name: r.get(1)?, rate_ppm: r.get(2)? }))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_locale;
+
+    #[test]
+    fn locales_are_checked_as_bcp47_tags() {
+        for good in ["de-DE", "en-US", "fr", "sr-Latn-RS", "es-419"] {
+            assert!(check_locale(good).is_ok(), "{good}");
+        }
+        for bad in ["", "d", "deutsch", "de_DE", "de-", "de-DE-toolongsubtag", "1e-DE", "de DE"] {
+            assert!(check_locale(bad).is_err(), "{bad}");
+        }
     }
 }
