@@ -51,7 +51,8 @@ export type Outcome = string | null;
 export class Register {
   screen = $state<Screen>('login');
   session = $state<SessionView | null>(null);
-  cart = $state<CartView>(EMPTY_CART);
+  // Raw: every answer replaces the cart whole, so its lines need no deep proxies.
+  cart = $state.raw<CartView>(EMPTY_CART);
   status = $state<StatusView | null>(null);
   quickKeys = $state<QuickKeyView[]>([]);
   completed = $state<CompletedView | null>(null);
