@@ -3,6 +3,7 @@
 mod card;
 mod card_campaign;
 mod crash;
+mod day;
 mod printing;
 mod sale;
 mod support;

@@ -251,15 +251,15 @@ async fn a_no_sale_is_journaled_before_the_drawer_opens() {
     let register = shop.register("R1", 16);
     let sim = SimPrinter::new(SimPrinterConfig::default());
     let mut printer = quick_driver(&sim);
-    let status = printing::no_sale(&register, &mut printer, "Maria (manager)", "change for the till").await;
+    let status = printing::no_sale(&register, &mut printer, ("maria", None), "change for the till").await;
     assert!(status.expect("kicked").expect("read back").drawer_open, "the drawer reads open");
     let journal = shop.store.journal("R1").expect("journal");
     assert_eq!(journal.len(), 1);
     assert_eq!((journal[0].data.kind, journal[0].data.turnover_minor), (EntryKind::CashMovement, 0));
-    assert!(journal[0].data.body.contains("no_sale") && journal[0].data.body.contains("Maria"));
+    assert!(journal[0].data.body.contains("no_sale") && journal[0].data.body.contains(r#""by":"maria""#));
 
     sim.set_offline(true);
-    let err = printing::no_sale(&register, &mut printer, "Maria (manager)", "again").await;
+    let err = printing::no_sale(&register, &mut printer, ("maria", None), "again").await;
     assert!(err.is_err(), "a printer that does not answer cannot open its drawer: {err:?}");
     assert_eq!(shop.store.journal("R1").expect("journal").len(), 2, "the attempt is on record all the same");
     assert_eq!(sim.drawer_pulses(), 1);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-async fn serve_terminal(config: SimConfig) -> (Arc<SimTerminal>, String) {
+pub(crate) async fn serve_terminal(config: SimConfig) -> (Arc<SimTerminal>, String) {
     let terminal = SimTerminal::new(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
@@ -28,7 +28,7 @@ async fn serve_terminal(config: SimConfig) -> (Arc<SimTerminal>, String) {
 }
 
 /// A till on the store file in `dir` (opened anew, as after a restart), with ids from `seed`.
-fn till(dir: &std::path::Path, terminal_addr: &str, seed: u64) -> Till {
+pub(crate) fn till(dir: &std::path::Path, terminal_addr: &str, seed: u64) -> Till {
     let store = Arc::new(Store::open(&dir.join("ringup.db")).expect("store"));
     demo::prepare(&store).expect("demo shop");
     let config = TillConfig {

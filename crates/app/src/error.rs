@@ -39,6 +39,8 @@ pub enum AppError {
     NoSuchReceipt(String),
     #[error("the card terminal did not refund: {0}")]
     RefundDeclined(String),
+    #[error("too many wrong PINs: PIN entry is locked for {seconds} more seconds")]
+    LockedOut { seconds: i64 },
 }
 
 impl AppError {
@@ -52,6 +54,8 @@ impl AppError {
             AppError::Store(StoreError::Import(_)) => "import_failed",
             AppError::Store(StoreError::NotFound(_)) => "not_found",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
+            // A rule the store checked on what it was given (say, refunding more than was sold).
+            AppError::Store(StoreError::Domain(_)) => "invalid_input",
             AppError::Store(_) => "storage",
             AppError::UnknownCode(_) => "unknown_code",
             AppError::NoSale => "no_sale",
@@ -67,6 +71,7 @@ impl AppError {
             AppError::RefundDeclined(_) => "refund_declined",
             AppError::Input(_) => "invalid_input",
             AppError::NoSuchReceipt(_) => "unknown_code",
+            AppError::LockedOut { .. } => "locked_out",
         }
     }
 }

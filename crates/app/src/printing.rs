@@ -215,14 +215,15 @@ pub async fn open_drawer<P: ReceiptPrinter>(printer: &mut P) -> Result<Option<Pr
     printer.open_drawer().await.map_err(AppError::Printer)
 }
 
-/// A manager's "no sale": journaled first, then the drawer is kicked and read back.
+/// A "no sale": journaled first (by whom, approved by whom), then the drawer is kicked and
+/// read back.
 pub async fn no_sale<P: ReceiptPrinter>(
     register: &crate::Register,
     printer: &mut P,
-    manager: &str,
+    (by, approved_by): (&str, Option<&str>),
     reason: &str,
 ) -> Result<Option<PrinterStatus>, AppError> {
-    register.record_no_sale(manager, reason)?;
+    register.record_no_sale(by, approved_by, reason)?;
     open_drawer(printer).await
 }
 

@@ -314,12 +314,14 @@ impl Register {
         Ok(self.store.reprint(&self.register_id, document_id, &self.cashier, self.clock.now_ms())?)
     }
 
-    /// Journals a "no sale" (the drawer opened without a sale) by `manager`, before the
-    /// drawer is kicked. Checking the manager's PIN comes with staff permissions.
-    pub fn record_no_sale(&self, manager: &str, reason: &str) -> Result<u64, AppError> {
+    /// Journals a "no sale" (the drawer opened without a sale) by `by`, approved by
+    /// `approved_by`'s PIN when that is someone else, before the drawer is kicked. Whether they
+    /// may is `Till::no_sale`'s to check.
+    pub fn record_no_sale(&self, by: &str, approved_by: Option<&str>, reason: &str) -> Result<u64, AppError> {
         let id = self.ids.new_id();
         let currency = self.settings.currency.code().to_string();
-        Ok(self.store.record_no_sale(&self.register_id, id, manager, reason, &currency, self.clock.now_ms())?)
+        let at = self.clock.now_ms();
+        Ok(self.store.record_no_sale(&self.register_id, id, by, approved_by, reason, &currency, at)?)
     }
 
     pub fn new_id(&self) -> Uuid {

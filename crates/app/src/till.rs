@@ -26,6 +26,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 mod actions;
+mod day;
 mod places;
 mod returns;
 
@@ -135,7 +136,7 @@ impl Till {
         if self.register.as_ref().and_then(|r| r.sale()).is_some() {
             return Err(AppError::SaleInProgress);
         }
-        let staff = self.store.staff_with_pin(pin)?.ok_or(AppError::WrongPin)?;
+        let staff = self.pin_holder(pin)?;
         let mut register = Register::open(
             self.store.clone(),
             &self.config.register_id,

@@ -37,6 +37,8 @@ pub enum DomainError {
     RefundExceedsSold { line_no: u32, requested_milli: i64, available_milli: i64 },
     #[error("invalid cash rounding increment {0}: it must be at least 1 minor unit")]
     InvalidRoundingIncrement(i64),
+    #[error("invalid cash count: {0}")]
+    InvalidCount(String),
     #[error("journal: {0}")]
     Journal(String),
     #[error(transparent)]

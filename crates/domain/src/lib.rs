@@ -1,5 +1,5 @@
 //! Ringup's pure rules: money, tax, barcodes, cart and sale, tenders, returns, the receipt
-//! model and journal hashing.
+//! model, journal hashing and the day's report totals.
 //!
 //! Architecture invariant: this crate does no IO. No disk, network, clock or randomness —
 //! times and ids come in as arguments, so every rule is a pure function a test can replay.
@@ -13,6 +13,7 @@ pub mod money;
 pub mod permission;
 pub mod receipt;
 pub mod refund;
+pub mod report;
 pub mod rounding;
 pub mod tax;
 pub mod tender;

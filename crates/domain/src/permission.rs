@@ -114,9 +114,32 @@ pub const GRANTS: [(Role, &[Permission]); 4] = [
     (Role::Admin, &Permission::ALL),
 ];
 
+/// Wrong PINs allowed in a row before PIN entry locks.
+pub const PIN_FREE_TRIES: u32 = 5;
+const PIN_FIRST_LOCK_MS: i64 = 30_000;
+const PIN_LONGEST_LOCK_MS: i64 = 15 * 60_000;
+
+/// How long PIN entry stays locked after `failures` wrong PINs in a row: not at all for the
+/// first [`PIN_FREE_TRIES`], then 30 s, doubling with each further failure, at most 15 min.
+/// A 4-digit PIN then takes days to guess, not minutes.
+pub fn pin_lockout_ms(failures: u32) -> Option<i64> {
+    let beyond = failures.checked_sub(PIN_FREE_TRIES)?;
+    let doubled = PIN_FIRST_LOCK_MS.checked_shl(beyond.min(16)).unwrap_or(PIN_LONGEST_LOCK_MS);
+    Some(doubled.min(PIN_LONGEST_LOCK_MS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pin_entry_locks_after_five_failures_for_longer_each_time() {
+        let locks: Vec<Option<i64>> = (0..=12).map(pin_lockout_ms).collect();
+        assert_eq!(&locks[..5], &[None; 5]);
+        assert_eq!(&locks[5..10], &[Some(30_000), Some(60_000), Some(120_000), Some(240_000), Some(480_000)]);
+        assert_eq!(&locks[10..], &[Some(900_000); 3], "never more than 15 minutes");
+        assert_eq!(pin_lockout_ms(u32::MAX), Some(900_000));
+    }
 
     #[test]
     fn names_round_trip_and_are_distinct() {

@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 struct Mode {
     items: u64,
+    /// Sales in the day the Z report closes.
+    day_sales: u64,
     lookups: usize,
     searches: usize,
     commits: usize,
@@ -28,9 +30,17 @@ fn mode() -> Mode {
     let full = args.iter().any(|a| a == "--bench");
     let items = args.iter().position(|a| a == "--items").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok());
     if full {
-        Mode { items: items.unwrap_or(1_000_000), lookups: 20_000, searches: 2_000, commits: 300, opens: 20, full }
+        Mode {
+            items: items.unwrap_or(1_000_000),
+            day_sales: 200_000,
+            lookups: 20_000,
+            searches: 2_000,
+            commits: 300,
+            opens: 20,
+            full,
+        }
     } else {
-        Mode { items: items.unwrap_or(2_000), lookups: 500, searches: 100, commits: 20, opens: 3, full }
+        Mode { items: items.unwrap_or(2_000), day_sales: 500, lookups: 500, searches: 100, commits: 20, opens: 3, full }
     }
 }
 
@@ -178,7 +188,96 @@ fn main() {
         ),
     });
 
+    rows.extend(z_report(&m));
     print_table(&rows, &m);
+}
+
+/// A store holding one open day of `sales` two-line sales (cash, some by card): built once
+/// through the real commit path and cached. It is built in /dev/shm where there is one (each
+/// commit's fsync is then free: 200 000 synced commits would take the better part of an
+/// hour), then copied beside the catalog.
+fn prepared_day(sales: u64) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
+    let path = dir.join(format!("day-{sales}-v1.db"));
+    let ready = path.with_extension("ready");
+    if ready.exists() {
+        return path;
+    }
+    let shm = Path::new("/dev/shm");
+    let build_dir = if shm.is_dir() { shm.to_path_buf() } else { dir.clone() };
+    let building = build_dir.join(format!("ringup-day-{sales}-building.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", building.display()));
+    }
+    eprintln!("generating a day of {sales} sales (once; cached at {})", path.display());
+    let started = Instant::now();
+    {
+        let store = Store::open(&building).expect("open day");
+        generate_catalog(&store, 5_000, 42, |_| {}).expect("catalog");
+        store.ensure_register("BENCH", "bench").expect("register");
+        let mut rng = Lcg(11);
+        let day_start = 1_700_000_000_000;
+        for n in 0..sales {
+            let mut sale =
+                Sale::new(Uuid::now_v7(), ringup_domain::Currency::EUR, ringup_domain::tax::PricingMode::TaxInclusive);
+            for _ in 0..2 {
+                let code = synthetic_ean13(1 + rng.below(5_000));
+                let product = store.find_by_barcode(&code).expect("lookup").expect("exists");
+                sale.add_item(product.to_catalog_item(), QTY_ONE).expect("add");
+            }
+            sale.begin_tender().expect("tender");
+            let due = sale.cash_due_minor(CashRounding::NONE).expect("due");
+            sale.add_cash(Uuid::now_v7(), due, CashRounding::NONE).expect("cash");
+            sale.complete().expect("complete");
+            // Spread over 14 opening hours.
+            let at = day_start + i64::try_from(n).expect("fits") * 14 * 3_600_000 / i64::try_from(sales).expect("fits");
+            store.commit_sale("BENCH", &sale, ["anna", "ben", "cem"][(n % 3) as usize], at).expect("commit");
+            if n % 10_000 == 0 {
+                eprint!("\r  {n} / {sales}");
+            }
+        }
+    }
+    std::fs::copy(&building, &path).expect("copy the day");
+    for suffix in ["", "-wal", "-shm"] {
+        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", building.display()));
+    }
+    eprintln!("\r  {sales} sales in {:.1?}", started.elapsed());
+    std::fs::write(&ready, b"ok").expect("mark ready");
+    path
+}
+
+/// The X report and the Z (the day closed, journaled and synced to disk) over a day of
+/// `m.day_sales` sales, each on a fresh copy of the day. Both read the totals kept at commit;
+/// the cost that moves into every commit is in the commit figure above.
+fn z_report(m: &Mode) -> Vec<Row> {
+    let day = prepared_day(m.day_sales);
+    let run = day.with_file_name("day-run.db");
+    let runs = if m.full { 5 } else { 2 };
+    let (mut xs, mut zs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        for suffix in ["", "-wal", "-shm"] {
+            let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", run.display()));
+        }
+        std::fs::copy(&day, &run).expect("a fresh copy of the day");
+        let store = Store::open(&run).expect("open the day");
+        let started = Instant::now();
+        let x = store.x_report("BENCH", 1_700_100_000_000).expect("X");
+        xs.push(started.elapsed());
+        let started = Instant::now();
+        let z = store.close_day("BENCH", Uuid::now_v7(), ("bench", None), None, 1_700_100_000_000).expect("Z");
+        zs.push(started.elapsed());
+        assert_eq!(z.totals.sales.count, m.day_sales, "the Z must cover every sale of the day");
+        assert_eq!(x.totals, z.totals, "the X just before the Z says the same");
+        assert_eq!(z.totals.by_hour.values().map(|h| h.count).sum::<u64>(), m.day_sales);
+    }
+    let _cleanup_is_best_effort = std::fs::remove_file(&run);
+    let x_median = percentile(&mut xs, 50);
+    vec![Row {
+        name: format!("Z report over a day of {} sales (close, journal, fsync), median of {runs}", m.day_sales),
+        figure: percentile(&mut zs, 50),
+        limit: Duration::from_millis(100),
+        note: format!("X report {x_median:.2?}; totals are kept at each commit"),
+    }]
 }
 
 fn five_line_sale(store: &Store, rng: &mut Lcg, items: u64) -> Sale {

@@ -7,19 +7,24 @@ use ringup_domain::journal::{EntryKind, NewEntry};
 use uuid::Uuid;
 
 impl Store {
-    /// Journals a "no sale": the drawer opened without money moving, by whom and why. Written
-    /// before the drawer is kicked, so no opening goes unrecorded.
+    /// Journals a "no sale": the drawer opened without money moving, by whom (and who approved
+    /// it with their PIN, if someone else did) and why. Written before the drawer is kicked, so
+    /// no opening goes unrecorded.
+    #[allow(clippy::too_many_arguments)] // Each is a distinct fact of the journaled opening.
     pub fn record_no_sale(
         &self,
         register_id: &str,
         id: Uuid,
-        manager: &str,
+        by: &str,
+        approved_by: Option<&str>,
         reason: &str,
         currency: &str,
         at_ms: i64,
     ) -> Result<u64, StoreError> {
         self.write(|tx| {
-            let body = serde_json::json!({ "movement": "no_sale", "by": manager, "reason": reason }).to_string();
+            let body =
+                serde_json::json!({ "movement": "no_sale", "by": by, "approved_by": approved_by, "reason": reason })
+                    .to_string();
             let entry = append(
                 tx,
                 NewEntry {
@@ -32,6 +37,7 @@ impl Store {
                     body,
                 },
             )?;
+            crate::report::count_no_sale(tx, register_id, at_ms)?;
             Ok(entry.data.seq)
         })
     }

@@ -133,6 +133,7 @@ impl Store {
                 totals: totals.clone(),
             };
             let body = serde_json::to_string(&doc)?;
+            crate::report::count_sale(tx, register_id, &doc)?;
             let entry = append(
                 tx,
                 NewEntry {

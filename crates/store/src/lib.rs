@@ -19,6 +19,7 @@ mod parked;
 mod print_jobs;
 mod receipts;
 mod refund;
+mod report;
 mod schema;
 mod settings;
 mod staff;
@@ -32,8 +33,9 @@ pub use parked::ParkedSale;
 pub use print_jobs::{PrintDocument, PrintJob, PrintJobState};
 pub use receipts::{StoredRefund, StoredSale};
 pub use refund::RefundPreview;
+pub use report::{Drawer, DrawerCount, NO_CATEGORY, Period, TerminalTotals, ZReport};
 pub use settings::StoreSettings;
-pub use staff::{Role, Staff};
+pub use staff::{PinLock, Role, Staff};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -46,8 +48,12 @@ const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Fields drop in this order: the read-only connections close first, so the writer is the
+    // last connection to close and SQLite checkpoints the WAL into the file and removes it. A
+    // read-only connection closing last cannot, and leaves the WAL beside the file (a copy of
+    // the file alone then lacks the latest commits).
     readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 impl Store {

@@ -144,6 +144,7 @@ impl Store {
                 tx.prepare_cached("INSERT INTO refund_tenders(refund_id, payment_id, kind, amount_minor) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![refund_id.to_string(), t.payment_id.to_string(), t.kind.name(), t.amount_minor])?;
             }
+            crate::report::count_refund(tx, register_id, &lines, &tenders, total_minor, at_ms)?;
             outbox(tx, "refund.created", &entry, at_ms)?;
             crate::print_jobs::enqueue_original(tx, crate::PrintDocument::Refund, refund_id, register_id, at_ms)?;
             let committed = Committed { receipt_no, journal_seq: entry.data.seq, journal_hash: entry.hash, replayed: false };

@@ -292,6 +292,53 @@ CREATE TABLE open_sales (
 ) STRICT;
 "#;
 
+/// The day's figures and its close. `report_periods` holds each register's running totals since
+/// its last Z (added to in the transaction of every document they count); `z_reports` the
+/// closed days under gapless numbers; `drawers` each drawer from its float to its blind count,
+/// with the cash it should hold kept current; `pin_guard` the failed PIN entries per register.
+const SCHEMA_V7_DAY_CLOSE: &str = r#"
+CREATE TABLE report_periods (
+    register_id TEXT PRIMARY KEY REFERENCES registers(id),
+    z_no        INTEGER NOT NULL CHECK (z_no >= 1),
+    opened_ms   INTEGER NOT NULL,
+    totals      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE z_reports (
+    register_id TEXT NOT NULL REFERENCES registers(id),
+    z_no        INTEGER NOT NULL CHECK (z_no >= 1),
+    id          TEXT NOT NULL UNIQUE,
+    opened_ms   INTEGER NOT NULL,
+    closed_ms   INTEGER NOT NULL,
+    closed_by   TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL,
+    PRIMARY KEY (register_id, z_no)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE drawers (
+    id             TEXT PRIMARY KEY,
+    register_id    TEXT NOT NULL REFERENCES registers(id),
+    opened_by      TEXT NOT NULL,
+    opened_ms      INTEGER NOT NULL,
+    float_count    TEXT NOT NULL,
+    float_minor    INTEGER NOT NULL CHECK (float_minor >= 0),
+    expected_minor INTEGER NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    closed_by      TEXT,
+    closed_ms      INTEGER,
+    counted        TEXT,
+    counted_minor  INTEGER
+) STRICT;
+CREATE UNIQUE INDEX one_open_drawer ON drawers(register_id) WHERE state = 'open';
+
+CREATE TABLE pin_guard (
+    register_id     TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL CHECK (failures >= 0),
+    locked_until_ms INTEGER NOT NULL
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
@@ -300,6 +347,7 @@ fn migrations() -> Migrations<'static> {
         M::up(SCHEMA_V4_PRINT_JOBS),
         M::up(SCHEMA_V5_STAFF),
         M::up(SCHEMA_V6_OPEN_SALES),
+        M::up(SCHEMA_V7_DAY_CLOSE),
     ])
 }
 

@@ -26,6 +26,46 @@ pub struct StoreSettings {
     /// The BCP 47 locale the tills show money in ("de-DE": 1.234,56 €; "en-IE": €1,234.56).
     #[serde(default = "default_locale")]
     pub locale: String,
+    /// The IANA time zone the store is in ("Europe/Berlin"): reports count sales by its hours.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    "Europe/Berlin".into()
+}
+
+fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, StoreError> {
+    name.parse().map_err(|_| StoreError::Config(format!("\"{name}\" is not a time zone such as Europe/Berlin")))
+}
+
+/// The settings as stored, read inside a transaction.
+fn settings_in(c: &rusqlite::Connection) -> Result<StoreSettings, StoreError> {
+    let json: Option<String> = c
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([SETTINGS_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(match json {
+        Some(j) => serde_json::from_str(&j)?,
+        None => StoreSettings::default(),
+    })
+}
+
+/// The store's time zone, read inside a transaction.
+pub(crate) fn time_zone_in(c: &rusqlite::Connection) -> Result<chrono_tz::Tz, StoreError> {
+    parse_time_zone(&settings_in(c)?.time_zone)
+}
+
+/// The store's currency code, read inside a transaction.
+pub(crate) fn currency_in(c: &rusqlite::Connection) -> Result<String, StoreError> {
+    Ok(settings_in(c)?.currency.code().to_string())
+}
+
+/// The hour of the day (0–23) `at_ms` falls in, in `zone`.
+pub(crate) fn hour_in(zone: chrono_tz::Tz, at_ms: i64) -> u8 {
+    use chrono::{TimeZone, Timelike};
+    let hour = chrono::Utc.timestamp_millis_opt(at_ms).single().map_or(0, |t| t.with_timezone(&zone).hour());
+    u8::try_from(hour).unwrap_or(0)
 }
 
 fn default_locale() -> String {
@@ -83,6 +123,7 @@ impl Default for StoreSettings {
             variable_measure: default_variable_measure(),
             discount_limit_bp: default_discount_limit_bp(),
             locale: default_locale(),
+            time_zone: default_time_zone(),
         }
     }
 }
@@ -91,18 +132,12 @@ const SETTINGS_KEY: &str = "store";
 
 impl Store {
     pub fn settings(&self) -> Result<StoreSettings, StoreError> {
-        self.read(|c| {
-            let json: Option<String> =
-                c.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
-            Ok(match json {
-                Some(j) => serde_json::from_str(&j)?,
-                None => StoreSettings::default(),
-            })
-        })
+        self.read(settings_in)
     }
 
     pub fn save_settings(&self, settings: &StoreSettings) -> Result<(), StoreError> {
         check_locale(&settings.locale)?;
+        parse_time_zone(&settings.time_zone)?;
         let json = serde_json::to_string(settings)?;
         self.write(|tx| {
             tx.execute(
@@ -148,7 +183,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::check_locale;
+    use super::{check_locale, hour_in, parse_time_zone};
 
     #[test]
     fn locales_are_checked_as_bcp47_tags() {
@@ -158,5 +193,14 @@ mod tests {
         for bad in ["", "d", "deutsch", "de_DE", "de-", "de-DE-toolongsubtag", "1e-DE", "de DE"] {
             assert!(check_locale(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn hours_are_the_stores_local_hours_across_daylight_saving() {
+        let berlin = parse_time_zone("Europe/Berlin").expect("a zone");
+        // 2026-01-15 11:30 UTC is 12:30 in Berlin (CET); 2026-07-15 11:30 UTC is 13:30 (CEST).
+        assert_eq!(hour_in(berlin, 1_768_476_600_000), 12);
+        assert_eq!(hour_in(berlin, 1_784_115_000_000), 13);
+        assert!(parse_time_zone("Berlin").is_err());
     }
 }

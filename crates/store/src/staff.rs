@@ -9,6 +9,15 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rusqlite::params;
 
 pub use ringup_domain::permission::Role;
+use ringup_domain::permission::pin_lockout_ms;
+use rusqlite::OptionalExtension;
+
+/// Wrong PINs in a row on a register, and until when PIN entry is locked (0: not locked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinLock {
+    pub failures: u32,
+    pub locked_until_ms: i64,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
@@ -130,6 +139,45 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// How long PIN entry on `register_id` stays locked from `now_ms`, if it is (ms left).
+    pub fn pin_locked_for(&self, register_id: &str, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        let until: Option<i64> = self.read(|c| {
+            Ok(c.prepare_cached("SELECT locked_until_ms FROM pin_guard WHERE register_id = ?1")?
+                .query_row([register_id], |r| r.get(0))
+                .optional()?)
+        })?;
+        Ok(until.filter(|u| *u > now_ms).map(|u| u - now_ms))
+    }
+
+    /// Counts a wrong PIN on `register_id` (durably: killing the app does not reset it) and
+    /// locks PIN entry as [`pin_lockout_ms`] says.
+    pub fn record_pin_failure(&self, register_id: &str, now_ms: i64) -> Result<PinLock, StoreError> {
+        self.write(|tx| {
+            let failures: u32 = tx
+                .prepare_cached("SELECT failures FROM pin_guard WHERE register_id = ?1")?
+                .query_row([register_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+            let failures = failures.saturating_add(1);
+            let locked_until_ms = pin_lockout_ms(failures).map_or(0, |ms| now_ms + ms);
+            tx.prepare_cached(
+                "INSERT INTO pin_guard(register_id, failures, locked_until_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(register_id) DO UPDATE SET failures = excluded.failures,
+                     locked_until_ms = excluded.locked_until_ms",
+            )?
+            .execute(params![register_id, failures, locked_until_ms])?;
+            Ok(PinLock { failures, locked_until_ms })
+        })
+    }
+
+    /// A right PIN: the count of failures starts again.
+    pub fn clear_pin_failures(&self, register_id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM pin_guard WHERE register_id = ?1")?.execute([register_id])?;
+            Ok(())
+        })
     }
 
     /// How many active members of staff there are.

@@ -25,11 +25,35 @@ impl Till {
         let Some(pin) = approver_pin.filter(|p| !p.is_empty()) else {
             return Err(AppError::ApprovalNeeded(permission));
         };
-        let approver = self.store.staff_with_pin(pin)?.ok_or(AppError::WrongPin)?;
+        let approver = self.pin_holder(pin)?;
         if !approver.role.may(permission) {
             return Err(AppError::NotPermitted { name: approver.name, permission });
         }
         Ok(Some(approver.id))
+    }
+
+    /// The member of staff whose PIN this is. Wrong PINs on this register are counted durably;
+    /// after five in a row PIN entry locks for 30 s, then longer each time, sign-in and
+    /// approvals alike. A right PIN starts the count again.
+    pub(crate) fn pin_holder(&self, pin: &str) -> Result<ringup_store::Staff, AppError> {
+        let register = &self.config.register_id;
+        let now = self.clock.now_ms();
+        if let Some(left) = self.store.pin_locked_for(register, now)? {
+            return Err(AppError::LockedOut { seconds: (left + 999) / 1000 });
+        }
+        match self.store.staff_with_pin(pin)? {
+            Some(staff) => {
+                self.store.clear_pin_failures(register)?;
+                Ok(staff)
+            }
+            None => {
+                let lock = self.store.record_pin_failure(register, now)?;
+                if lock.locked_until_ms > now {
+                    return Err(AppError::LockedOut { seconds: (lock.locked_until_ms - now + 999) / 1000 });
+                }
+                Err(AppError::WrongPin)
+            }
+        }
     }
 
     /// Puts the sale on screen aside (it survives a restart) and clears the screen.

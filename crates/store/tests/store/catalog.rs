@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use ringup_store::{Store, StoreError};
+use rusqlite::Connection;
 use uuid::Uuid;
 
 fn sku_of(found: Option<ringup_store::Product>) -> Option<String> {
@@ -138,11 +139,30 @@ fn reopening_a_store_keeps_its_data_and_applies_no_migration_twice() {
     drop(store);
     let second = Fixture { store: Store::open(&path).expect("reopen again"), dir };
 
-    assert_eq!(schema, 6, "the schema is at its latest migration");
+    assert_eq!(schema, 7, "the schema is at its latest migration");
     assert_eq!(version(&second), schema, "reopening must not migrate again");
     assert_eq!(second.counts(), counts, "reopening must neither lose nor add rows");
     assert_eq!((counts["sales"], counts["products"]), (1, 3), "the sale and the catalog survived closing");
     let found = second.store.find_by_barcode(COFFEE_EAN13).expect("lookup");
     assert_eq!(sku_of(found), Some(COFFEE.into()), "lookups work on a reopened store");
     assert_eq!(second.next_receipt_no(REGISTER), 2, "the receipt counter survives a restart");
+}
+
+#[test]
+fn a_closed_store_is_one_file_holding_every_commit() {
+    let fx = store();
+    let path = fx.path();
+    let sale = cash_sale(&fx.store, &[(COFFEE, 1)]);
+    fx.store.commit_sale(REGISTER, &sale, CASHIER, T0).expect("commit");
+    assert!(fx.store.search("cof", 5).expect("a read through the reader pool").len() == 1);
+    let Fixture { store, dir } = fx;
+    drop(store);
+    assert!(!std::path::Path::new(&format!("{}-wal", path.display())).exists(), "the WAL was checkpointed away");
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).expect("copy the file alone");
+    let sales: i64 = Connection::open(&copy)
+        .expect("open")
+        .query_row("SELECT count(*) FROM sales", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(sales, 1, "the copy holds the sale");
 }

@@ -9,5 +9,6 @@ mod journal;
 mod parked;
 mod print_jobs;
 mod refund;
+mod report;
 mod staff;
 mod support;

@@ -173,6 +173,11 @@ pub fn card_sale(store: &Store, lines: &[(&str, i64)], card_minor: i64) -> (Sale
 
 /// Records a card attempt and the terminal's approval of it, as the app does around a payment.
 pub fn approve_attempt(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_minor: i64) {
+    approve_attempt_as(store, sale_id, attempt_id, amount_minor, &approval());
+}
+
+/// [`approve_attempt`] with the terminal's approval `a` (its card type, trace number).
+pub fn approve_attempt_as(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_minor: i64, a: &CardApproval) {
     let new = NewAttempt {
         id: attempt_id,
         sale_id,
@@ -183,12 +188,11 @@ pub fn approve_attempt(store: &Store, sale_id: Uuid, attempt_id: Uuid, amount_mi
         reverses: None,
     };
     store.begin_attempt(&new, T0).expect("the attempt is recorded before sending");
-    let a = approval();
     let details = AttemptDetails {
         result_code: Some(0),
-        masked_pan: Some(a.masked_pan),
-        card_type: Some(a.card_type),
-        terminal_id: Some(a.terminal_id),
+        masked_pan: Some(a.masked_pan.clone()),
+        card_type: Some(a.card_type.clone()),
+        terminal_id: Some(a.terminal_id.clone()),
         trace_no: Some(a.trace_no),
         card_receipt_no: Some(a.receipt_no),
         slip: SLIP.iter().map(|l| l.to_string()).collect(),
