@@ -25,6 +25,20 @@ const COMMANDS: &[&str] = &[
     "find_sale",
     "preview_refund",
     "refund",
+    "drawer",
+    "denominations",
+    "open_drawer",
+    "new_document_id",
+    "move_cash",
+    "no_sale",
+    "close_drawer",
+    "x_report",
+    "close_day",
+    "closed_days",
+    "z_report",
+    "export_z_csv",
+    "print_report",
+    "export_z_pdf",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@
 //! Money on screen follows the store's locale (`StoreSettings::locale`).
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use ringup_app::day_view::{ClosedDayView, DenominationView, DrawerCountView, DrawerView, ReportView};
 use ringup_app::view::{
     CardEventView, CardResultView, CartView, CompletedView, ErrorView, ParkedView, QuickKeyView, RefundDoneView,
     RefundPreviewView, ReturnRequestView, ReturnableView, SearchHitView, SessionView, StatusView,
@@ -141,6 +142,83 @@ async fn set_line_discount(
 #[tauri::command]
 async fn void_sale(till: State<'_, AppTill>, approver_pin: Option<String>) -> Answer<CartView> {
     Ok(till.lock().await.void_sale(approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn drawer(till: State<'_, AppTill>) -> Answer<Option<DrawerView>> {
+    Ok(till.lock().await.drawer_now()?)
+}
+
+#[tauri::command]
+async fn denominations(till: State<'_, AppTill>) -> Answer<Vec<i64>> {
+    Ok(till.lock().await.denominations()?)
+}
+
+#[tauri::command]
+async fn open_drawer(till: State<'_, AppTill>, float: Vec<DenominationView>) -> Answer<DrawerView> {
+    Ok(till.lock().await.open_drawer_counted(&float)?)
+}
+
+#[tauri::command]
+async fn new_document_id(till: State<'_, AppTill>) -> Answer<String> {
+    Ok(till.lock().await.new_document_id())
+}
+
+#[tauri::command]
+async fn move_cash(
+    till: State<'_, AppTill>,
+    id: String,
+    kind: String,
+    amount_minor: i64,
+    reason: String,
+    approver_pin: Option<String>,
+) -> Answer<DrawerView> {
+    Ok(till.lock().await.move_cash_as(&id, &kind, amount_minor, &reason, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn no_sale(till: State<'_, AppTill>, reason: String, approver_pin: Option<String>) -> Answer<()> {
+    Ok(till.lock().await.no_sale(&reason, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn close_drawer(till: State<'_, AppTill>, count: Vec<DenominationView>) -> Answer<DrawerCountView> {
+    Ok(till.lock().await.close_drawer_counted(&count)?)
+}
+
+#[tauri::command]
+async fn x_report(till: State<'_, AppTill>, approver_pin: Option<String>) -> Answer<ReportView> {
+    Ok(till.lock().await.x_report_view(approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn close_day(till: State<'_, AppTill>, close_id: String, approver_pin: Option<String>) -> Answer<ReportView> {
+    Ok(till.lock().await.close_day_view(&close_id, approver_pin.as_deref()).await?)
+}
+
+#[tauri::command]
+async fn closed_days(till: State<'_, AppTill>, approver_pin: Option<String>) -> Answer<Vec<ClosedDayView>> {
+    Ok(till.lock().await.closed_days(approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn z_report(till: State<'_, AppTill>, z_no: u64, approver_pin: Option<String>) -> Answer<ReportView> {
+    Ok(till.lock().await.z_report_view(z_no, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn export_z_csv(till: State<'_, AppTill>, z_no: u64, approver_pin: Option<String>) -> Answer<String> {
+    Ok(till.lock().await.export_z_csv(z_no, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn export_z_pdf(till: State<'_, AppTill>, z_no: u64, approver_pin: Option<String>) -> Answer<String> {
+    Ok(till.lock().await.export_z_pdf(z_no, approver_pin.as_deref())?)
+}
+
+#[tauri::command]
+async fn print_report(till: State<'_, AppTill>, z_no: Option<u64>, approver_pin: Option<String>) -> Answer<()> {
+    Ok(till.lock().await.print_report(z_no, approver_pin.as_deref()).await?)
 }
 
 #[tauri::command]
@@ -296,7 +374,21 @@ fn main() {
             void_sale,
             find_sale,
             preview_refund,
-            refund
+            refund,
+            drawer,
+            denominations,
+            open_drawer,
+            new_document_id,
+            move_cash,
+            no_sale,
+            close_drawer,
+            x_report,
+            close_day,
+            closed_days,
+            z_report,
+            export_z_csv,
+            print_report,
+            export_z_pdf
         ])
         .build(tauri::generate_context!());
     match app {

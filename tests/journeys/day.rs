@@ -202,6 +202,56 @@ async fn a_day_from_the_float_to_the_z_with_the_terminals_totals_beside_ours() {
     let again = till.close_day(close_id, Some(demo::MANAGER_PIN)).await.expect("pressed twice");
     assert_eq!(again, z, "the second press shows the same Z and closes nothing");
     assert_eq!(till.z_reports(Some(demo::MANAGER_PIN)).expect("list").len(), 1);
+    // The manager's screen: the Z as shown, the list of closes, and the CSV for the accountant.
+    let view = till.z_report_view(1, Some(demo::MANAGER_PIN)).expect("Z 1 again");
+    assert_eq!((view.kind.as_str(), view.cash.variance_minor, view.card_mismatch), ("Z", Some(-100), false));
+    assert_eq!(view.sales.count, 2);
+    let days = till.closed_days(Some(demo::MANAGER_PIN)).expect("closes");
+    assert_eq!((days.len(), days[0].z_no, days[0].net_sales_minor), (1, 1, card_total));
+    let path = till.export_z_csv(1, Some(demo::MANAGER_PIN)).expect("exported");
+    let csv = std::fs::read_to_string(&path).expect("the file is there");
+    assert!(path.ends_with("z-R1-0001.csv"), "{path}");
+    assert!(csv.starts_with("section;label;count;amount_minor\n"), "{csv}");
+    assert!(csv.contains("\ncash;Variance;;-100\n"), "{csv}");
+    assert!(csv.contains(&format!("\nsummary;Net sales;;{card_total}\n")), "{csv}");
+    let pdf_path = till.export_z_pdf(1, Some(demo::MANAGER_PIN)).expect("PDF");
+    let pdf = std::fs::read(&pdf_path).expect("the PDF is there");
+    let pdf_text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-") && pdf_path.ends_with("z-R1-0001.pdf"), "{pdf_path}");
+    assert!(pdf_text.contains("(Z REPORT 1) Tj") && pdf_text.contains("Variance"), "the report's lines are in it");
+    assert!(till.z_report_view(2, Some(demo::MANAGER_PIN)).is_err(), "there is no Z 2 yet");
     let next = till.x_report(Some(demo::MANAGER_PIN)).expect("X");
     assert_eq!((next.z_no, next.totals.sales.count), (2, 0), "the next day starts empty");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_x_and_the_z_print_on_the_receipt_printer() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut till, printer) = crate::till::till_with_sims(dir.path()).await;
+    till.login(demo::MANAGER_PIN).await.expect("Maria");
+    till.scan(COFFEE).expect("coffee");
+    let total = till.begin_tender().expect("tender").total_minor;
+    assert!(till.pay_card(total, |_| {}).await.expect("card").approved);
+    till.complete().await.expect("sold");
+    // The sale's own receipt comes out through the print queue first.
+    for _ in 0..100 {
+        if !printer.complete_receipts().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let before = printer.complete_receipts().len();
+
+    till.print_report(None, None).await.expect("the X prints");
+    let z = till.close_day(Uuid::now_v7(), None).await.expect("Z");
+    assert!(z.cards.as_ref().is_some_and(|c| c.iter().all(|k| k.matches)), "{:?}", z.cards);
+    till.print_report(Some(1), None).await.expect("the Z prints");
+
+    let printed: Vec<String> = printer.complete_receipts()[before..].iter().map(|r| r.text()).collect();
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    assert!(printed[0].contains("X REPORT 1") && printed[0].contains("Net sales"), "{}", printed[0]);
+    let z_text = &printed[1];
+    assert!(z_text.contains("Z REPORT 1") && z_text.contains("GRAND TOTALS"), "{z_text}");
+    assert!(z_text.contains("CARD TERMINAL CHECK") && !z_text.contains("MISMATCH"), "{z_text}");
+    assert!(till.print_report(Some(2), None).await.is_err(), "there is no Z 2");
 }

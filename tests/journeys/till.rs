@@ -19,7 +19,7 @@ async fn listen() -> (tokio::net::TcpListener, String) {
     (listener, addr)
 }
 
-async fn till_with_sims(dir: &std::path::Path) -> (Till, Arc<SimPrinter>) {
+pub(crate) async fn till_with_sims(dir: &std::path::Path) -> (Till, Arc<SimPrinter>) {
     let store = Arc::new(Store::open(&dir.join("ringup.db")).expect("store"));
     demo::prepare(&store).expect("demo shop");
     let terminal = SimTerminal::new(SimConfig::default());

@@ -5,11 +5,13 @@
 //! permission checks live here (and in the domain), never only in the UI.
 
 pub mod card;
+pub mod day_view;
 pub mod demo;
 mod error;
 mod ports;
 pub mod printing;
 mod register;
+pub mod report_pdf;
 pub mod till;
 pub mod view;
 

@@ -437,7 +437,7 @@ fn push_slip(out: &mut Vec<String>, slip: &[String], columns: usize) {
 
 /// `left` and `right` on one line, right aligned; a left part too long for the line is cut
 /// with an ellipsis so the amounts always stay in their column.
-fn two_columns(left: &str, right: &str, columns: usize) -> String {
+pub fn two_columns(left: &str, right: &str, columns: usize) -> String {
     let right_len = right.chars().count();
     let room = columns.saturating_sub(right_len + 1);
     let left_len = left.chars().count();

@@ -10,11 +10,16 @@ import { type UnlistenFn, listen } from '@tauri-apps/api/event';
 import type { CardEventView } from '../bindings/CardEventView';
 import type { CardResultView } from '../bindings/CardResultView';
 import type { CartView } from '../bindings/CartView';
+import type { ClosedDayView } from '../bindings/ClosedDayView';
 import type { CompletedView } from '../bindings/CompletedView';
+import type { DenominationView } from '../bindings/DenominationView';
+import type { DrawerCountView } from '../bindings/DrawerCountView';
+import type { DrawerView } from '../bindings/DrawerView';
 import type { ParkedView } from '../bindings/ParkedView';
 import type { QuickKeyView } from '../bindings/QuickKeyView';
 import type { RefundDoneView } from '../bindings/RefundDoneView';
 import type { RefundPreviewView } from '../bindings/RefundPreviewView';
+import type { ReportView } from '../bindings/ReportView';
 import type { ReturnRequestView } from '../bindings/ReturnRequestView';
 import type { ReturnableView } from '../bindings/ReturnableView';
 import type { SearchHitView } from '../bindings/SearchHitView';
@@ -67,6 +72,40 @@ export const previewRefund = (saleId: string, lines: ReturnRequestView[]) =>
 /** The card part's terminal messages arrive as "card-event"s while this runs. */
 export const refund = (refundId: string, saleId: string, lines: ReturnRequestView[], approverPin: string | null) =>
   call<RefundDoneView>('refund', { refundId, saleId, lines, approverPin });
+
+// The day: the drawer (float, pay-ins, pay-outs, drops, blind count), the X report, the close.
+/** The open drawer, or null. Blind: it never says what the drawer should hold. */
+export const drawer = () => call<DrawerView | null>('drawer');
+/** The notes and coins of the store's currency, in minor units, largest first. */
+export const denominations = () => call<number[]>('denominations');
+export const openDrawer = (float: DenominationView[]) => call<DrawerView>('open_drawer', { float });
+/** A fresh id for a cash movement or a close: ask when the dialog opens, send it with the action. */
+export const newDocumentId = () => call<string>('new_document_id');
+export const moveCash = (
+  id: string,
+  kind: 'pay_in' | 'pay_out' | 'drop',
+  amountMinor: number,
+  reason: string,
+  approverPin: string | null,
+) => call<DrawerView>('move_cash', { id, kind, amountMinor, reason, approverPin });
+export const noSale = (reason: string, approverPin: string | null) => call<void>('no_sale', { reason, approverPin });
+/** The blind count: only its answer says what the drawer should have held. */
+export const closeDrawer = (count: DenominationView[]) => call<DrawerCountView>('close_drawer', { count });
+export const xReport = (approverPin: string | null) => call<ReportView>('x_report', { approverPin });
+export const closeDay = (closeId: string, approverPin: string | null) =>
+  call<ReportView>('close_day', { closeId, approverPin });
+export const closedDays = (approverPin: string | null) => call<ClosedDayView[]>('closed_days', { approverPin });
+export const zReport = (zNo: number, approverPin: string | null) => call<ReportView>('z_report', { zNo, approverPin });
+/** Writes the Z as CSV beside the store file; answers the file's path. */
+export const exportZCsv = (zNo: number, approverPin: string | null) =>
+  call<string>('export_z_csv', { zNo, approverPin });
+
+/** Writes the Z as PDF beside the store file; answers the file's path. */
+export const exportZPdf = (zNo: number, approverPin: string | null) =>
+  call<string>('export_z_pdf', { zNo, approverPin });
+/** Prints Z `zNo` (or, with null, the X report) on the receipt printer. */
+export const printReport = (zNo: number | null, approverPin: string | null) =>
+  call<void>('print_report', { zNo, approverPin });
 
 /** Calls `handler` with every "device-status" the back end pushes. */
 export function onDeviceStatus(handler: (status: StatusView) => void): Promise<UnlistenFn> {
