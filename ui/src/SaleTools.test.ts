@@ -33,7 +33,8 @@ describe('the sale tools', () => {
   it('are buttons with accessible names and their keys', async () => {
     await cashier();
     const actions = screen.getByRole('group', { name: 'Sale actions' });
-    const names = ['Discount', 'Change price', 'Void sale', 'Park (F6)', 'Recall (F7)', 'Returns (F8)'];
+    // The empty sale also offers the day screen (F4).
+    const names = ['Discount', 'Change price', 'Void sale', 'Park (F6)', 'Recall (F7)', 'Returns (F8)', 'Day (F4)'];
     expect(within(actions).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(names);
     expect(screen.getByRole('button', { name: 'Park (F6)' }).getAttribute('aria-keyshortcuts')).toBe('F6');
     expect(screen.getByRole('button', { name: 'Recall (F7)' }).getAttribute('aria-keyshortcuts')).toBe('F7');

@@ -1,7 +1,9 @@
 //! End-to-end test of the REAL built app, as a cashier uses it: under Xvfb, tauri-driver and
 //! WebKitWebDriver drive the window; the simulated card terminal and printer run on pseudo-
 //! terminals; controls are found by role and accessible name, as a person finds them. Each
-//! screen is saved as a PNG under `target/e2e/`.
+//! screen is saved as a PNG under `target/e2e/`. The journeys: a cash and card sale, a declined
+//! card then cash, the app killed right after the terminal charged (then restarted), and the
+//! day from the float to the Z (`e2e_day`).
 
 use crate::webdriver::{Session, wait_for};
 use anyhow::{Context, Result, bail};
@@ -179,13 +181,15 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
     result?;
     let restarted = Session::start(&base, &app, Duration::from_secs(60))?;
     let result = after_the_restart(&restarted, &work)
-        .and_then(|()| wait_for("the third receipt printed", || receipts_printed(&restarted, &receipts, 3)));
+        .and_then(|()| wait_for("the third receipt printed", || receipts_printed(&restarted, &receipts, 3)))
+        .and_then(|()| check_receipts_and_store(root, &receipts, &db))
+        .and_then(|()| crate::e2e_day::run(&restarted, &work, 3));
     if result.is_err() {
         let _ = restarted.screenshot(&work.join("failure.png"));
     }
     restarted.end();
     result?;
-    check_receipts_and_store(root, &receipts, &db)?;
+    crate::e2e_day::check_outputs(&work.join("exports"), &receipts)?;
     // The terminal's own journal, printed as it stops: who was charged what.
     terminal.stop();
     wait_for("the terminal's journal", || {
@@ -254,7 +258,7 @@ fn cash_and_card_sale(s: &Session, shots: &Path) -> Result<()> {
 }
 
 /// A new sale of one coffee, and a card payment of `amount` (as typed) started.
-fn coffee_with_card_amount(s: &Session, amount_text: &str) -> Result<()> {
+pub(crate) fn coffee_with_card_amount(s: &Session, amount_text: &str) -> Result<()> {
     s.click(&s.by_role("button", "New sale (Enter)")?)?;
     let scan = wait_for("the scan field", || s.by_role("textbox", "Scan or search"))?;
     s.type_into(&scan, "4012345000016\n")?;
@@ -418,7 +422,8 @@ fn check_charged_once(terminal: &SimLog) -> Result<()> {
     let bookings: Vec<String> = terminal.lines().into_iter().filter(|l| l.starts_with("booking ")).collect();
     let charged: Vec<&String> = bookings.iter().filter(|b| b.contains(" result 00")).collect();
     let held: Vec<&&String> = charged.iter().filter(|b| b.starts_with("booking Authorization 377 ")).collect();
-    if held.len() != 1 || held[0].contains("reversed") || charged.len() != 2 {
+    // Charged: the first sale's card part, the killed sale's 3,77, and the day journey's 14,99.
+    if held.len() != 1 || held[0].contains("reversed") || charged.len() != 3 {
         bail!("the customer should have been charged 3,77 once and kept charged: {bookings:#?}");
     }
     eprintln!("e2e: the terminal charged the killed sale's card once: {}", held[0]);

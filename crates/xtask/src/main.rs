@@ -14,6 +14,7 @@
 mod bench_app;
 mod deps;
 mod e2e;
+mod e2e_day;
 mod run;
 mod tidy;
 mod webdriver;

@@ -23,6 +23,7 @@ const implicitRole = (el) => {
   if (tag === 'a' && el.hasAttribute('href')) return 'link';
   if (tag === 'img') return 'img';
   if (tag === 'table') return 'table';
+  if (/^h[1-6]$/.test(tag)) return 'heading';
   if (tag === 'textarea') return 'textbox';
   if (tag === 'input') {
     const t = (el.getAttribute('type') || 'text').toLowerCase();

@@ -17,6 +17,7 @@ import type { QuickKeyView } from '../bindings/QuickKeyView';
 import type { SearchHitView } from '../bindings/SearchHitView';
 import type { SessionView } from '../bindings/SessionView';
 import type { StatusView } from '../bindings/StatusView';
+import { dayCommands } from './fake-day';
 import { type PastPayment, type PastSale, returnsCommands, seededSales } from './fake-returns';
 
 type Item = { sku: string; name: string; priceMinor: number; taxPercent: number; byWeight: boolean; codes: string[] };
@@ -237,6 +238,15 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     nextReceiptNo: () => ++receiptNo,
     receiptPng: FAKE_RECEIPT_PNG,
     terminal,
+  });
+
+  const day = dayCommands({
+    sales: pastSales,
+    reject,
+    authorise,
+    staffName: () => session?.staff_name ?? '',
+    taxPercent: (name) => FAKE_ITEMS.find((i) => i.name === name)?.taxPercent ?? 19,
+    now: () => clockText(minutes++),
   });
 
   function clearSale(): void {
@@ -460,6 +470,8 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
       default: {
         const returnsCommand = returns[cmd];
         if (returnsCommand) return returnsCommand(args);
+        const dayCommand = day[cmd];
+        if (dayCommand) return dayCommand(args);
         return reject('ipc', `Command ${cmd} not found`);
       }
     }

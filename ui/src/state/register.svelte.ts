@@ -1,4 +1,4 @@
-// The one page's state machine: login → sell ⇄ tender → done → sell, and sell ⇄ returns. The
+// The one page's state machine: login → sell ⇄ tender → done → sell, sell ⇄ returns, sell ⇄ day. The
 // screens render it and call its actions; every back-end call goes through `platform/ipc`.
 // Privileged commands go through `approval` (a manager's PIN when the back end asks for one).
 
@@ -15,9 +15,10 @@ import type { Currency } from '../lib/money';
 import { SCAN_IPC, measureScanRendered, measured } from '../lib/perf';
 import * as ipc from '../platform/ipc';
 import { Approval } from './approval.svelte';
+import { DayFlow } from './day.svelte';
 import { ReturnsFlow } from './returns.svelte';
 
-export type Screen = 'login' | 'sell' | 'tender' | 'done' | 'returns';
+export type Screen = 'login' | 'sell' | 'tender' | 'done' | 'returns' | 'day';
 
 /** The sell screen's dialogs; one at a time. */
 export type SaleDialog =
@@ -76,9 +77,11 @@ export class Register {
   /** Asks for a manager's PIN when a command needs one. */
   readonly approval = new Approval();
   readonly returns = new ReturnsFlow(this.approval, (text) => (this.cardText = text));
+  /** The day screen: drawer, cash movements, reports. */
+  readonly day = new DayFlow(this.approval, () => this.currency);
 
   /** A dialog is on top: the page under it is inert and its keyboard shortcuts wait. */
-  modalOpen = $derived(this.helpOpen || this.dialog !== null || this.approval.open);
+  modalOpen = $derived(this.helpOpen || this.dialog !== null || this.day.dialog !== null || this.approval.open);
 
   currency: Currency = $derived({
     code: this.session?.currency ?? 'EUR',
@@ -174,6 +177,7 @@ export class Register {
     this.session = null;
     this.dialog = null;
     this.returns.reset();
+    this.day.reset();
     this.cart = EMPTY_CART;
     this.completed = null;
     this.selectedLine = null;
@@ -278,6 +282,24 @@ export class Register {
   async leaveReturns(): Promise<Outcome> {
     if (this.returns.running) return (this.returns.error = 'Wait for the refund to finish.');
     this.returns.reset();
+    this.go('sell');
+    return this.cartCommand(() => ipc.cart());
+  }
+
+  /** The day screen (drawer and reports), from the sale screen while no sale is on it. */
+  openDay(): Outcome {
+    if (this.screen !== 'sell') return null;
+    if (this.cart.lines.length > 0) return (this.error = 'Finish, park or void the sale on screen first.');
+    this.day.reset();
+    this.go('day');
+    void this.day.load();
+    return null;
+  }
+
+  /** Back to the sale from the day screen, once nothing runs there. */
+  async leaveDay(): Promise<Outcome> {
+    if (this.day.busy) return (this.day.error = 'Wait for the last action to finish.');
+    this.day.reset();
     this.go('sell');
     return this.cartCommand(() => ipc.cart());
   }
