@@ -255,3 +255,18 @@ async fn the_x_and_the_z_print_on_the_receipt_printer() {
     assert!(z_text.contains("CARD TERMINAL CHECK") && !z_text.contains("MISMATCH"), "{z_text}");
     assert!(till.print_report(Some(2), None).await.is_err(), "there is no Z 2");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_approved_by_a_managers_pin_journals_both_staff() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_terminal, addr) = serve_terminal(SimConfig::default()).await;
+    let mut till = till(dir.path(), &addr, 1_000);
+    till.login(demo::CASHIER_PIN).await.expect("Anna");
+    till.scan(COFFEE).expect("coffee");
+    assert_eq!(till.void_sale(None).expect_err("a cashier may not").code(), "approval_needed");
+    till.void_sale(Some(demo::MANAGER_PIN)).expect("with Maria's PIN");
+    let journal = till.store().journal("R1").expect("journal");
+    let void = journal.last().expect("the void is journaled");
+    assert!(void.data.body.contains(r#""cashier":"Anna""#), "{}", void.data.body);
+    assert!(void.data.body.contains(r#""approved_by":"maria""#), "{}", void.data.body);
+}

@@ -280,10 +280,13 @@ impl Register {
     }
 
     /// Voids the sale in progress; it is journaled with its own receipt number.
-    pub fn void_sale(&mut self) -> Result<Committed, AppError> {
+    /// Voids the sale on screen; `approved_by` is who allowed it with their PIN, if not the
+    /// cashier, and is journaled with it.
+    pub fn void_sale(&mut self, approved_by: Option<&str>) -> Result<Committed, AppError> {
         let mut sale = self.current.clone().ok_or(AppError::NoSale)?;
         sale.void()?;
-        let committed = self.store.commit_sale(&self.register_id, &sale, &self.cashier, self.clock.now_ms())?;
+        let who = (self.cashier.as_str(), approved_by);
+        let committed = self.store.commit_sale_approved(&self.register_id, &sale, who, self.clock.now_ms())?;
         self.current = None;
         Ok(committed)
     }

@@ -42,6 +42,10 @@ pub(crate) struct SaleDocument {
     pub(crate) at_ms: i64,
     pub(crate) sale: Sale,
     pub(crate) totals: Totals,
+    /// Who approved voiding the sale with their PIN, when the cashier could not by themself.
+    /// Omitted when empty, so documents from before it hash the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) approved_by: Option<String>,
 }
 
 pub(crate) fn take_receipt_no(tx: &Transaction<'_>, register_id: &str) -> Result<u64, StoreError> {
@@ -102,6 +106,18 @@ impl Store {
         cashier: &str,
         at_ms: i64,
     ) -> Result<Committed, StoreError> {
+        self.commit_sale_approved(register_id, sale, (cashier, None), at_ms)
+    }
+
+    /// [`Store::commit_sale`], recording who approved it with their PIN (a void the cashier
+    /// may not do by themself).
+    pub fn commit_sale_approved(
+        &self,
+        register_id: &str,
+        sale: &Sale,
+        (cashier, approved_by): (&str, Option<&str>),
+        at_ms: i64,
+    ) -> Result<Committed, StoreError> {
         let (state, kind, turnover_sign) = match sale.state {
             SaleState::Completed => ("completed", EntryKind::Sale, 1),
             SaleState::Voided => ("voided", EntryKind::Void, 0),
@@ -131,6 +147,7 @@ impl Store {
                 at_ms,
                 sale: sale.clone(),
                 totals: totals.clone(),
+                approved_by: approved_by.map(str::to_string),
             };
             let body = serde_json::to_string(&doc)?;
             crate::report::count_sale(tx, register_id, &doc)?;

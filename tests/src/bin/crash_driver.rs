@@ -56,11 +56,11 @@ fn main() -> Result<()> {
         }
         match rng.below(20) {
             0 => {
-                let c = register.void_sale()?;
+                let c = register.void_sale(None)?;
                 writeln!(out, "ACK void - {}", c.receipt_no)?;
             }
             1 if !completed.is_empty() => {
-                let c = register.void_sale()?;
+                let c = register.void_sale(None)?;
                 writeln!(out, "ACK void - {}", c.receipt_no)?;
                 let original = completed[usize::try_from(rng.below(completed.len() as u64))?];
                 let refund_id = register.new_id();

@@ -118,8 +118,8 @@ impl Till {
 
     /// Voids the sale on screen (nothing paid yet); it is journaled with its own number.
     pub fn void_sale(&mut self, approver_pin: Option<&str>) -> Result<CartView, AppError> {
-        self.authorise(Permission::VoidSale, approver_pin)?;
-        self.register()?.void_sale()?;
+        let approver = self.authorise(Permission::VoidSale, approver_pin)?;
+        self.register()?.void_sale(approver.as_deref())?;
         self.cart_view()
     }
 }
