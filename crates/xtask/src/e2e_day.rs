@@ -50,6 +50,8 @@ pub(crate) fn run(s: &Session, shots: &Path, sales_before: u64) -> Result<()> {
     count(s, &[("10,00", "10")])?;
     s.click(&s.by_role("button", "Open drawer with this float")?)?;
     wait_for("the open drawer's actions", || s.by_role("button", "Pay in"))?;
+    // The DOM has changed; give the window a moment to paint it before the screenshot.
+    std::thread::sleep(Duration::from_millis(700));
     s.screenshot(&shots.join("8-day-drawer-open.png"))?;
     s.click(&s.by_role("button", "Back to sale (Esc)")?)?;
 
