@@ -217,28 +217,23 @@ pub async fn open_drawer<P: ReceiptPrinter>(printer: &mut P) -> Result<Option<Pr
 
 /// A report (X or Z) as a print job: its title large and bold, mismatches bold, then a cut.
 pub fn report_job(lines: &[String]) -> Result<Vec<u8>, AppError> {
-    use ringup_devices::escpos::program::{Align, Program};
-    let job = |e: &dyn std::fmt::Display| AppError::Printer(PrinterError::Job(e.to_string()));
-    let mut program = Program::new().map_err(|e| job(&e))?;
-    for (index, line) in lines.iter().enumerate() {
-        let step = if index == 0 {
-            program
-                .align(Align::Center)
-                .and_then(|p| p.bold(true))
-                .and_then(|p| p.size(2, 2))
-                .and_then(|p| p.line(line))
-                .and_then(|p| p.size(1, 1))
-                .and_then(|p| p.bold(false))
-                .and_then(|p| p.align(Align::Left))
-        } else if line.contains("MISMATCH") {
-            program.bold(true).and_then(|p| p.line(line)).and_then(|p| p.bold(false))
-        } else {
-            program.line(line)
-        };
-        step.map_err(|e| job(&e))?;
-    }
-    program.cut().map_err(|e| job(&e))?;
-    program.finish().map_err(|e| job(&e))
+    use ringup_devices::escpos::program::{Align, Program, ProgramError};
+    let build = || -> Result<Vec<u8>, ProgramError> {
+        let mut job = Program::new()?;
+        for (index, line) in lines.iter().enumerate() {
+            if index == 0 {
+                job.align(Align::Center)?.bold(true)?.size(2, 2)?.line(line)?;
+                job.size(1, 1)?.bold(false)?.align(Align::Left)?;
+            } else if line.contains("MISMATCH") {
+                job.bold(true)?.line(line)?.bold(false)?;
+            } else {
+                job.line(line)?;
+            }
+        }
+        job.cut()?;
+        job.finish()
+    };
+    build().map_err(|e| AppError::Printer(PrinterError::Job(e.to_string())))
 }
 
 /// A "no sale": journaled first (by whom, approved by whom), then the drawer is kicked and

@@ -14,7 +14,7 @@ use ringup_domain::report::{
     reconcile_cards,
 };
 use ringup_domain::rounding::mul_div;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -89,7 +89,7 @@ pub struct TerminalTotals {
     pub by_card_type: BTreeMap<String, i64>,
 }
 
-fn load_period(tx: &Transaction<'_>, register_id: &str, at_ms: i64) -> Result<Period, StoreError> {
+fn load_period(tx: &Connection, register_id: &str, at_ms: i64) -> Result<Period, StoreError> {
     let row: Option<(i64, i64, String)> = tx
         .prepare_cached("SELECT z_no, opened_ms, totals FROM report_periods WHERE register_id = ?1")?
         .query_row([register_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -275,7 +275,7 @@ pub(crate) fn count_no_sale(tx: &Transaction<'_>, register_id: &str, at_ms: i64)
     add_to_period(tx, register_id, at_ms, |t| t.add_cash(CashMovementKind::NoSale, 0, at_ms))
 }
 
-fn open_drawer_in(tx: &Transaction<'_>, register_id: &str) -> Result<Option<Drawer>, StoreError> {
+fn open_drawer_in(tx: &Connection, register_id: &str) -> Result<Option<Drawer>, StoreError> {
     tx.prepare_cached(
         "SELECT id, opened_by, opened_ms, float_minor, expected_minor FROM drawers
              WHERE register_id = ?1 AND state = 'open'",
@@ -337,12 +337,12 @@ fn journaled(tx: &Transaction<'_>, id: Uuid) -> Result<bool, StoreError> {
 impl Store {
     /// The X report: the register's figures since its last Z, without closing anything.
     pub fn x_report(&self, register_id: &str, now_ms: i64) -> Result<Period, StoreError> {
-        self.write(|tx| load_period(tx, register_id, now_ms))
+        self.read(|c| load_period(c, register_id, now_ms))
     }
 
     /// The drawer open on the register, if any.
     pub fn current_drawer(&self, register_id: &str) -> Result<Option<Drawer>, StoreError> {
-        self.write(|tx| open_drawer_in(tx, register_id))
+        self.read(|c| open_drawer_in(c, register_id))
     }
 
     /// Opens the register's drawer with a float counted by denomination. Journaled. Opening it
@@ -566,6 +566,17 @@ impl Store {
             let mut stmt = c.prepare_cached("SELECT body FROM z_reports WHERE register_id = ?1 ORDER BY z_no DESC")?;
             let bodies = stmt.query_map([register_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
             bodies.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
+        })
+    }
+
+    /// The closed day made under `id`, if that close happened.
+    pub fn z_report_with_id(&self, id: Uuid) -> Result<Option<ZReport>, StoreError> {
+        self.read(|c| {
+            let body: Option<String> = c
+                .prepare_cached("SELECT body FROM z_reports WHERE id = ?1")?
+                .query_row([id.to_string()], |r| r.get(0))
+                .optional()?;
+            body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
         })
     }
 

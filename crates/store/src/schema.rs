@@ -331,6 +331,8 @@ CREATE TABLE drawers (
     counted_minor  INTEGER
 ) STRICT;
 CREATE UNIQUE INDEX one_open_drawer ON drawers(register_id) WHERE state = 'open';
+-- A retried cash movement is found by its id in the journal without reading it all.
+CREATE INDEX journal_by_document ON journal(document_id);
 
 CREATE TABLE pin_guard (
     register_id     TEXT PRIMARY KEY,

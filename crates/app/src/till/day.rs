@@ -134,7 +134,8 @@ impl Till {
     pub async fn close_day(&mut self, close_id: Uuid, approver_pin: Option<&str>) -> Result<ZReport, AppError> {
         let me = self.me()?;
         let approver = self.authorise(Permission::CloseDay, approver_pin)?;
-        if let Some(z) = self.store.z_reports(&self.config.register_id)?.into_iter().find(|z| z.id == close_id) {
+        // A second press: the same Z, and no second end of day at the terminal.
+        if let Some(z) = self.store.z_report_with_id(close_id)? {
             return Ok(z);
         }
         if self.store.current_drawer(&self.config.register_id)?.is_some() {
