@@ -341,6 +341,7 @@ fn main() {
             })?;
             let handle = app.handle().clone();
             let printing = till.printing_task(move || push_status(&handle));
+            drop(tauri::async_runtime::spawn(till.sync_task()));
             app.manage(Mutex::new(till));
             match printing {
                 Ok(Some(task)) => drop(tauri::async_runtime::spawn(task)),

@@ -6,7 +6,7 @@
 use anyhow::{Context, Result, bail};
 use hardware_sim::printer_sim::{InProcessPrinter, SimPrinter, SimPrinterConfig};
 use hardware_sim::terminal::{InProcess, SimConfig, SimTerminal};
-use ringup_app::{CardPayment, PrintWorker, Register, SystemClock, UuidV7};
+use ringup_app::{CardPayment, Clock, PrintWorker, Register, SystemClock, UuidV7};
 use ringup_devices::card::{CardEvent, EVENT_CAPACITY};
 use ringup_devices::escpos::driver::{EscPosPrinter, PrinterConfig};
 use ringup_devices::escpos::layout::Paper;
@@ -26,7 +26,10 @@ const USAGE: &str = "usage:
   ringup import --db PATH FILE.csv             import a catalog CSV (all or nothing)
   ringup gen-catalog --db PATH --items N [--seed S]   fill a store with N synthetic items
   ringup verify --db PATH [--register ID]      verify a register's journal
-  ringup lookup --db PATH CODE                 open the store and look a barcode, PLU or SKU up, timed";
+  ringup lookup --db PATH CODE                 open the store and look a barcode, PLU or SKU up, timed
+  ringup pair --db PATH --server URL --code CODE [--name NAME]
+                                               pair this till's store with the back end by a one-time code
+  ringup sync --db PATH                        push everything queued to the back end now, and say what happened";
 
 const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 
@@ -120,12 +123,52 @@ fn run(mut args: Vec<String>) -> Result<()> {
             }
             Ok(())
         }
+        "pair" => {
+            let db = required_db(&mut args)?;
+            let server =
+                take_flag(&mut args, "--server")?.with_context(|| format!("--server URL is required\n{USAGE}"))?;
+            let code = take_flag(&mut args, "--code")?.with_context(|| format!("--code CODE is required\n{USAGE}"))?;
+            let name = take_flag(&mut args, "--name")?;
+            let store =
+                Arc::new(Store::open(&db).with_context(|| format!("cannot open the store at {}", db.display()))?);
+            let now = ringup_app::SystemClock.now_ms();
+            let paired = runtime()?.block_on(ringup_sync::pair(&store, &server, &code, name.as_deref(), now))?;
+            println!(
+                "paired with {} as device {} of register {:?}; {} event(s) waiting to be pushed",
+                paired.server_url,
+                paired.device_id,
+                paired.register_name,
+                store.outbox_pending()?
+            );
+            Ok(())
+        }
+        "sync" => {
+            let db = required_db(&mut args)?;
+            let store =
+                Arc::new(Store::open(&db).with_context(|| format!("cannot open the store at {}", db.display()))?);
+            let mut pusher = ringup_sync::Pusher::new(store.clone());
+            let report = runtime()?.block_on(pusher.push_all(|| ringup_app::SystemClock.now_ms()))?;
+            println!(
+                "pushed {} event(s) in {} batch(es): {} new to the back end, {} it held already; it holds up to {}; {} waiting",
+                report.sent,
+                report.batches,
+                report.applied,
+                report.duplicates,
+                report.high_seq,
+                store.outbox_pending()?
+            );
+            Ok(())
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
         }
         other => bail!("unknown command {other:?}\n{USAGE}"),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
 
 /// Opens a store and gives it the demo store's settings and tax classes if it has none yet.

@@ -63,10 +63,28 @@ pub struct Till {
     last_printer_status: Arc<std::sync::Mutex<DeviceView>>,
     /// What the card terminal last said (a status enquiry, or how the last payment went).
     last_terminal_status: DeviceView,
+    /// Where pushing to the back end stands (the sync task writes it).
+    sync: ringup_sync::SharedStatus,
 }
 
 fn device(state: &str, message: &str) -> DeviceView {
     DeviceView { state: state.into(), message: message.into() }
+}
+
+/// The status bar's word on the back end.
+pub fn backend_view(s: &ringup_sync::SyncStatus) -> DeviceView {
+    if s.unpaired {
+        device("problem", "Back end: this till was unpaired; pair it again")
+    } else if !s.paired {
+        device("offline", "Back end: not paired")
+    } else if s.online {
+        device("ok", "Back end online")
+    } else {
+        match &s.last_error {
+            Some(e) => device("offline", &format!("Back end offline: {e}")),
+            None => device("unknown", "Back end: connecting"),
+        }
+    }
 }
 
 /// The status bar's word on a printer state.
@@ -101,6 +119,7 @@ impl Till {
             print_wake: Arc::new(tokio::sync::Notify::new()),
             last_printer_status: Arc::new(std::sync::Mutex::new(device("unknown", "Printer: not checked yet"))),
             last_terminal_status: device("unknown", "Card terminal: not checked yet"),
+            sync: ringup_sync::SharedStatus::default(),
         }
     }
 
@@ -332,10 +351,18 @@ impl Till {
         Ok(StatusView {
             printer,
             terminal,
-            backend: device("offline", "Back end: not paired"),
+            backend: backend_view(&self.sync.lock().unwrap_or_else(|p| p.into_inner())),
             to_sync: u32::try_from(self.store.outbox_pending()?).unwrap_or(u32::MAX),
             to_print: u32::try_from(to_print).unwrap_or(u32::MAX),
         })
+    }
+
+    /// The sync task, to spawn on the app's runtime: pushes the outbox to the back end the
+    /// store is paired with (`ringup pair`), whenever there is something to push, and keeps the
+    /// status bar's back-end slot up to date. Idle while the store is not paired.
+    pub fn sync_task(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let clock = self.clock.clone();
+        ringup_sync::run(self.store.clone(), self.sync.clone(), SYNC_IDLE, move || clock.now_ms())
     }
 
     /// The print worker for this till's register, to spawn on the app's runtime: it prints
@@ -385,3 +412,5 @@ const TERMINAL_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_se
 
 /// How often a printer with a problem is tried again.
 const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+/// How often the sync task looks for something to push when all is pushed.
+const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(2);

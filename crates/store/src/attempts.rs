@@ -174,10 +174,7 @@ impl Store {
             ])?;
             event(tx, &id, Some(current.state), next, at_ms, note)?;
             let payload = serde_json::json!({ "attempt_id": id, "state": next.name() }).to_string();
-            tx.prepare_cached(
-                "INSERT INTO outbox(kind, document_id, payload, created_ms) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![format!("payment_attempt.{}", next.name()), id.to_string(), payload, at_ms])?;
+            crate::commit::enqueue(tx, &format!("payment_attempt.{}", next.name()), id, &payload, at_ms)?;
             attempt_in(tx, &id)?.ok_or_else(|| StoreError::NotFound(format!("payment attempt {id}")))
         })
     }

@@ -37,6 +37,7 @@ impl Store {
                     body,
                 },
             )?;
+            crate::commit::outbox(tx, "cash.no_sale", &entry, at_ms)?;
             crate::report::count_no_sale(tx, register_id, at_ms)?;
             Ok(entry.data.seq)
         })

@@ -92,8 +92,21 @@ pub(crate) fn stored_commit(
 pub(crate) fn outbox(tx: &Transaction<'_>, kind: &str, entry: &JournalEntry, at_ms: i64) -> Result<(), StoreError> {
     let d = &entry.data;
     let payload = serde_json::json!({ "register_id": d.register_id, "journal_seq": d.seq }).to_string();
-    tx.prepare_cached("INSERT INTO outbox(kind, document_id, payload, created_ms) VALUES (?2, ?1, ?3, ?4)")?
-        .execute(params![d.document_id.to_string(), kind, payload, at_ms])?;
+    enqueue(tx, kind, d.document_id, &payload, at_ms)
+}
+
+/// Adds an event to the outbox under a new event id (the back end's idempotency key).
+pub(crate) fn enqueue(
+    tx: &Transaction<'_>,
+    kind: &str,
+    document_id: Uuid,
+    payload: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO outbox(kind, document_id, payload, created_ms, event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![kind, document_id.to_string(), payload, at_ms, Uuid::now_v7().to_string()])?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ fn bad_column(index: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, what.to_string().into())
 }
 
-fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
+pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
     let kind: String = r.get(2)?;
     let document_id: String = r.get(3)?;
     Ok(JournalEntry {

@@ -23,6 +23,7 @@ mod report;
 mod schema;
 mod settings;
 mod staff;
+mod sync;
 
 pub use attempts::{Attempt, AttemptDetails, NewAttempt};
 pub use catalog::{Product, ProductInput, SearchHit};
@@ -36,6 +37,7 @@ pub use refund::RefundPreview;
 pub use report::{Drawer, DrawerCount, NO_CATEGORY, Period, TerminalTotals, ZReport};
 pub use settings::StoreSettings;
 pub use staff::{PinLock, Role, Staff};
+pub use sync::{NewPairing, OutboxEvent, Pairing};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

@@ -301,8 +301,8 @@ fn require_attempt(tx: &Transaction<'_>, seq: i64, attempt: u32) -> Result<(), S
     Ok(())
 }
 
-/// Journals a copy of a receipt (no money moves). No outbox row: the outbox carries one event
-/// per document id (the back end's idempotency key); the copy stays in the journal.
+/// Journals a copy of a receipt (no money moves), and queues it for the back end like every
+/// journal entry, so the server holds the whole chain.
 fn journal_copy(
     tx: &Transaction<'_>,
     register_id: &str,
@@ -313,7 +313,7 @@ fn journal_copy(
     let currency: String = tx
         .prepare_cached("SELECT currency FROM journal WHERE document_id = ?1 ORDER BY seq LIMIT 1")?
         .query_row([document_id.to_string()], |r| r.get(0))?;
-    append(
+    let entry = append(
         tx,
         NewEntry {
             register_id: register_id.to_string(),
@@ -325,6 +325,7 @@ fn journal_copy(
             body,
         },
     )?;
+    crate::commit::outbox(tx, "receipt.reprint", &entry, at_ms)?;
     Ok(())
 }
 

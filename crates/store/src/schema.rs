@@ -341,6 +341,33 @@ CREATE TABLE pin_guard (
 ) STRICT;
 "#;
 
+/// The back end: each outbox row gets its own event id (a payment attempt has a row per state
+/// under one document id), unpushed rows are found by an index, and the pairing is kept.
+/// Rows from before get a random v4-style id.
+const SCHEMA_V8_SYNC: &str = r#"
+ALTER TABLE outbox ADD COLUMN event_id TEXT;
+UPDATE outbox SET event_id = lower(
+    hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
+    substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+CREATE UNIQUE INDEX outbox_event_id ON outbox(event_id);
+CREATE INDEX outbox_unpushed ON outbox(seq) WHERE pushed_ms IS NULL;
+
+-- The pairing with the back end: one row. `seq_base` is the outbox sequence before the
+-- device's first event (events pushed under an earlier pairing are not sent again).
+CREATE TABLE sync_pairing (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    server_url   TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    token        TEXT NOT NULL,
+    store_id     TEXT NOT NULL,
+    register_id  TEXT NOT NULL,
+    register_name TEXT NOT NULL,
+    seq_base     INTEGER NOT NULL CHECK (seq_base >= 0),
+    paired_ms    INTEGER NOT NULL,
+    revoked_ms   INTEGER
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
@@ -350,6 +377,7 @@ fn migrations() -> Migrations<'static> {
         M::up(SCHEMA_V5_STAFF),
         M::up(SCHEMA_V6_OPEN_SALES),
         M::up(SCHEMA_V7_DAY_CLOSE),
+        M::up(SCHEMA_V8_SYNC),
     ])
 }
 

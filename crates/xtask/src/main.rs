@@ -74,6 +74,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             cargo(&root, &cmd)?;
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])?;
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])?;
+            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "drain"])?;
             bench_app(&root)
         }
         Some("bench-app") => {

@@ -12,3 +12,4 @@ mod refund;
 mod report;
 mod staff;
 mod support;
+mod sync;

@@ -385,6 +385,13 @@ proptest! {
         prop_assert_eq!(z.grand_sales_minor, recomputed.sales.amount_minor);
         prop_assert_eq!(store.x_report(REGISTER, DAY_START + 23 * HOUR_MS).expect("X").totals, DayTotals::default(),
             "the next day starts from nothing");
+        // Everything the day journaled is queued for the back end once, in order.
+        let events = store.outbox_after(0, 100_000).expect("outbox");
+        let seqs: Vec<u64> = events.iter().map(|e| e.device_seq).collect();
+        prop_assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
+        let queued: Vec<u64> = events.iter().filter_map(|e| e.journal.as_ref().map(|j| j.data.seq)).collect();
+        let journaled: Vec<u64> = store.journal(REGISTER).expect("journal").iter().map(|e| e.data.seq).collect();
+        prop_assert_eq!(queued, journaled);
     }
 }
 

@@ -1,0 +1,208 @@
+//! What the sync task reads and writes in the store: the pairing with the back end, the outbox
+//! as a device's numbered events, and the mark of what the server holds.
+//!
+//! A device's sequence is the outbox's own (gapless: rows are never deleted) minus the pairing's
+//! `seq_base`, so a terminal paired anew starts at 1 and does not resend what an earlier pairing
+//! pushed. Marking is monotonic: what the server acknowledged stays pushed.
+
+use crate::{Store, StoreError, get_u64, to_i64};
+use ringup_domain::journal::JournalEntry;
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pairing {
+    pub server_url: String,
+    pub device_id: Uuid,
+    pub token: String,
+    pub store_id: Uuid,
+    pub register_id: Uuid,
+    pub register_name: String,
+    pub seq_base: u64,
+    pub paired_ms: i64,
+    /// When the server said the device is unpaired (401): it stops pushing until paired anew.
+    pub revoked_ms: Option<i64>,
+}
+
+/// What the back end gave at pairing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPairing<'a> {
+    pub server_url: &'a str,
+    pub device_id: Uuid,
+    pub token: &'a str,
+    pub store_id: Uuid,
+    pub register_id: Uuid,
+    pub register_name: &'a str,
+}
+
+/// One outbox row as the device's event `device_seq`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEvent {
+    pub device_seq: u64,
+    pub event_id: Uuid,
+    pub kind: String,
+    pub document_id: Uuid,
+    pub created_ms: i64,
+    pub journal: Option<JournalEntry>,
+    pub data: serde_json::Value,
+}
+
+fn uuid_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+    let text: String = r.get(i)?;
+    Uuid::parse_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn pairing_in(c: &Connection) -> Result<Option<Pairing>, StoreError> {
+    Ok(c.prepare_cached(
+        "SELECT server_url, device_id, token, store_id, register_id, register_name, seq_base, paired_ms, revoked_ms
+           FROM sync_pairing WHERE id = 1",
+    )?
+    .query_row([], |r| {
+        Ok(Pairing {
+            server_url: r.get(0)?,
+            device_id: uuid_at(r, 1)?,
+            token: r.get(2)?,
+            store_id: uuid_at(r, 3)?,
+            register_id: uuid_at(r, 4)?,
+            register_name: r.get(5)?,
+            seq_base: get_u64(r, 6)?,
+            paired_ms: r.get(7)?,
+            revoked_ms: r.get(8)?,
+        })
+    })
+    .optional()?)
+}
+
+/// The journal entry an outbox row points at, and what else it carries: a payment attempt's
+/// amount and masked card (never more of the card than the terminal printed).
+fn event_content(
+    c: &Connection,
+    kind: &str,
+    payload: &str,
+) -> Result<(Option<JournalEntry>, serde_json::Value), StoreError> {
+    let payload: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| StoreError::Config(format!("an outbox row's payload is not JSON: {e}")))?;
+    if let (Some(register), Some(seq)) = (payload["register_id"].as_str(), payload["journal_seq"].as_u64()) {
+        let entry = c
+            .prepare_cached(
+                "SELECT register_id, seq, kind, document_id, at_ms, currency, turnover_minor, grand_total_minor,
+                        body, prev_hash, hash FROM journal WHERE register_id = ?1 AND seq = ?2",
+            )?
+            .query_row(params![register, to_i64(seq)?], crate::journal::entry_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("journal entry {seq} of register {register}")))?;
+        return Ok((Some(entry), serde_json::Value::Null));
+    }
+    if kind.starts_with("payment_attempt.") {
+        let id = payload["attempt_id"].as_str().unwrap_or_default();
+        let data = c
+            .prepare_cached(
+                "SELECT sale_id, kind, amount_minor, currency, masked_pan, card_type, result_code, reason,
+                        terminal_id, trace_no, reverses FROM payment_attempts WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(serde_json::json!({
+                    "attempt_id": id,
+                    "state": payload["state"],
+                    "sale_id": r.get::<_, String>(0)?,
+                    "kind": r.get::<_, String>(1)?,
+                    "amount_minor": r.get::<_, i64>(2)?,
+                    "currency": r.get::<_, String>(3)?,
+                    "masked_pan": r.get::<_, Option<String>>(4)?,
+                    "card_type": r.get::<_, Option<String>>(5)?,
+                    "result_code": r.get::<_, Option<i64>>(6)?,
+                    "reason": r.get::<_, Option<String>>(7)?,
+                    "terminal_id": r.get::<_, Option<String>>(8)?,
+                    "trace_no": r.get::<_, Option<i64>>(9)?,
+                    "reverses": r.get::<_, Option<String>>(10)?,
+                }))
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("payment attempt {id}")))?;
+        return Ok((None, data));
+    }
+    Ok((None, payload))
+}
+
+impl Store {
+    pub fn pairing(&self) -> Result<Option<Pairing>, StoreError> {
+        self.read(pairing_in)
+    }
+
+    /// Keeps a new pairing (replacing an earlier one). Events not yet pushed go to the new
+    /// device, numbered from 1.
+    pub fn save_pairing(&self, new: &NewPairing<'_>, at_ms: i64) -> Result<Pairing, StoreError> {
+        self.write(|tx| {
+            let base: i64 =
+                tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE pushed_ms IS NOT NULL", [], |r| r.get(0))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_pairing(id, server_url, device_id, token, store_id, register_id,
+                                                     register_name, seq_base, paired_ms, revoked_ms)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
+                params![
+                    new.server_url,
+                    new.device_id.to_string(),
+                    new.token,
+                    new.store_id.to_string(),
+                    new.register_id.to_string(),
+                    new.register_name,
+                    base,
+                    at_ms
+                ],
+            )?;
+            pairing_in(tx)?.ok_or_else(|| StoreError::NotFound("the pairing just written".into()))
+        })
+    }
+
+    /// The server refused the device's token: it no longer pushes until paired anew.
+    pub fn mark_unpaired(&self, at_ms: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("UPDATE sync_pairing SET revoked_ms = COALESCE(revoked_ms, ?1) WHERE id = 1", [at_ms])?;
+            Ok(())
+        })
+    }
+
+    /// Up to `limit` events after the device's sequence `after`, in order.
+    pub fn outbox_after(&self, after: u64, limit: usize) -> Result<Vec<OutboxEvent>, StoreError> {
+        self.read(|c| {
+            let base = pairing_in(c)?.map_or(0, |p| p.seq_base);
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, event_id, kind, document_id, created_ms, payload FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt
+                .query_map(params![to_i64(base + after)?, to_i64(limit as u64)?], |r| {
+                    Ok((get_u64(r, 0)?, uuid_at(r, 1)?, r.get::<_, String>(2)?, uuid_at(r, 3)?, r.get(4)?, r.get::<_, String>(5)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(seq, event_id, kind, document_id, created_ms, payload)| {
+                    let (journal, data) = event_content(c, &kind, &payload)?;
+                    Ok(OutboxEvent { device_seq: seq - base, event_id, kind, document_id, created_ms, journal, data })
+                })
+                .collect()
+        })
+    }
+
+    /// Marks the device's events up to `device_seq` as held by the server. Returns how many
+    /// rows this marked.
+    pub fn mark_pushed(&self, device_seq: u64, at_ms: i64) -> Result<u64, StoreError> {
+        self.write_unsynced(|tx| {
+            let base = pairing_in(tx)?.map_or(0, |p| p.seq_base);
+            let n = tx
+                .prepare_cached("UPDATE outbox SET pushed_ms = ?1 WHERE seq <= ?2 AND pushed_ms IS NULL")?
+                .execute(params![at_ms, to_i64(base + device_seq)?])?;
+            Ok(n as u64)
+        })
+    }
+
+    /// The device's sequence the server acknowledged last, as this store knows it.
+    pub fn pushed_up_to(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let base = pairing_in(c)?.map_or(0, |p| p.seq_base);
+            let last: i64 =
+                c.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE pushed_ms IS NOT NULL", [], |r| r.get(0))?;
+            Ok(u64::try_from(last).unwrap_or(0).saturating_sub(base))
+        })
+    }
+}

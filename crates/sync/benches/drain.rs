@@ -1,0 +1,140 @@
+//! Draining a till's queue to the back end: 100 000 queued sales pushed over loopback HTTP to a
+//! `ringup-server` on SQLite and on PostgreSQL, in the sync task's own batches, each answer
+//! awaited before the next batch (as the till does). Printed as sales/s beside the floor of
+//! 2 000 sales/s.
+//!
+//! `cargo xtask bench` runs it in full; the queue is built once through the store's real commit
+//! path and cached under target/bench-data. Under `cargo test` it runs a small smoke pass.
+#![allow(clippy::float_arithmetic)] // rates are reported as floats; no money is involved.
+
+use ringup_domain::cart::{QTY_ONE, Sale};
+use ringup_domain::tender::CashRounding;
+use ringup_server::{AppState, Db};
+use ringup_store::{NewPairing, Store, generate_catalog, import::synthetic_ean13};
+use ringup_sync::Pusher;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use uuid::Uuid;
+
+const FLOOR_PER_S: f64 = 2_000.0;
+const NOW: i64 = 1_795_000_000_000;
+
+fn bench_data() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
+    std::fs::create_dir_all(&dir).expect("create target/bench-data");
+    dir
+}
+
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A till's store with `sales` two-line cash sales queued, none pushed: built once through the
+/// real commit path (in /dev/shm where there is one, where fsync is free) and cached.
+fn queued_store(sales: u64) -> PathBuf {
+    let path = bench_data().join(format!("queue-{sales}-v1.db"));
+    let ready = path.with_extension("ready");
+    if ready.exists() {
+        return path;
+    }
+    let shm = Path::new("/dev/shm");
+    let building =
+        if shm.is_dir() { shm.join(format!("ringup-queue-{sales}.db")) } else { path.with_extension("building") };
+    remove_db(&building);
+    eprintln!("queueing {sales} sales (once; cached at {})", path.display());
+    {
+        let store = Store::open(&building).expect("open");
+        generate_catalog(&store, 2_000, 7, |_| {}).expect("catalog");
+        store.ensure_register("R1", "till").expect("register");
+        for n in 0..sales {
+            let mut sale =
+                Sale::new(Uuid::now_v7(), ringup_domain::Currency::EUR, ringup_domain::tax::PricingMode::TaxInclusive);
+            for k in 0..2 {
+                let code = synthetic_ean13(1 + (n * 7 + k * 13) % 2_000);
+                let product = store.find_by_barcode(&code).expect("lookup").expect("exists");
+                sale.add_item(product.to_catalog_item(), QTY_ONE).expect("add");
+            }
+            sale.begin_tender().expect("tender");
+            let due = sale.cash_due_minor(CashRounding::NONE).expect("due");
+            sale.add_cash(Uuid::now_v7(), due, CashRounding::NONE).expect("cash");
+            sale.complete().expect("complete");
+            store.commit_sale("R1", &sale, "anna", NOW + i64::try_from(n).expect("fits")).expect("commit");
+        }
+    }
+    std::fs::copy(&building, &path).expect("copy");
+    remove_db(&building);
+    std::fs::write(&ready, b"ok").expect("mark ready");
+    path
+}
+
+/// Pushes a fresh copy of the queue to a fresh server on `url`; returns sales per second.
+async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
+    let db = Db::connect(server_url).await.expect("server database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
+    let server = tokio::spawn(ringup_server::serve(listener, state));
+    let store_id = db.create_store("Bench shop", NOW).await.expect("store");
+    let register = db.create_register(store_id, "Till 1", NOW).await.expect("register");
+    let code = db.create_pairing_code(register, NOW).await.expect("code");
+    let paired = db.pair(&code, None, NOW).await.expect("pair");
+
+    let till = work.join("till.db");
+    remove_db(&till);
+    std::fs::copy(queue, &till).expect("copy the queue");
+    let store = Arc::new(Store::open(&till).expect("open the till"));
+    store
+        .save_pairing(
+            &NewPairing {
+                server_url: &url,
+                device_id: paired.device_id,
+                token: &paired.token,
+                store_id,
+                register_id: register,
+                register_name: "Till 1",
+            },
+            NOW,
+        )
+        .expect("pairing");
+    let started = Instant::now();
+    let report = Pusher::new(store.clone()).push_all(|| NOW).await.expect("drain");
+    let elapsed = started.elapsed();
+    assert_eq!((report.applied, report.high_seq), (sales, sales), "every sale arrives once");
+    assert_eq!(store.outbox_pending().expect("pending"), 0);
+    let turnover = db.turnover(store_id).await.expect("turnover");
+    let till_total = store.journal("R1").expect("journal").last().map_or(0, |e| e.data.grand_total_minor);
+    assert_eq!((turnover[0].entries, turnover[0].turnover_minor), (sales, till_total));
+    server.abort();
+    sales as f64 / elapsed.as_secs_f64()
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let sales = if full { 100_000 } else { 300 };
+    let queue = queued_store(sales);
+    let work = tempfile::tempdir_in(bench_data()).expect("work dir");
+    let postgres =
+        std::env::var("RINGUP_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let kind = if full { "full run" } else { "smoke run (cargo test); `cargo xtask bench` for the real figures" };
+    println!("\nringup-sync drain benchmark — {kind}");
+    runtime.block_on(async {
+        let sqlite_url = format!("sqlite://{}", work.path().join("server.db").display());
+        let schema = format!("bench_{}", Uuid::now_v7().simple());
+        let admin = Db::connect_unmigrated(&postgres).await.expect("PostgreSQL is needed for this benchmark");
+        admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("schema");
+        let pg_url = format!("{postgres}?options=-c%20search_path%3D{schema}");
+        for (name, url) in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)] {
+            let rate = drain(&queue, sales, &url, work.path()).await;
+            let verdict = if rate >= FLOOR_PER_S { "ok" } else { "UNDER" };
+            println!(
+                "drain {sales} queued sales to the back end on {name:<10} {rate:>9.0} sales/s / floor {FLOOR_PER_S:.0} sales/s = {:.2}× the floor  {verdict}",
+                rate / FLOOR_PER_S
+            );
+        }
+        admin.execute_raw(&format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop schema");
+    });
+}
