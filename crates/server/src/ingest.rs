@@ -1,12 +1,58 @@
 //! Ingest: a device's pushed events applied once each, in sequence order, one transaction per
 //! batch; the registers' journals re-verified as they arrive; and what the server then holds.
+//!
+//! A batch costs a fixed handful of statements, not a few per event: the events go in with one
+//! multi-row insert that returns the ids it took (those it already held are the duplicates),
+//! the journal entries with another, and each chain's head is read once and written once.
 
 use crate::db::Db;
 use crate::repo::{ChainBreak, Device, RepoError, Result, Turnover, i64_of, int, text, u64_of};
 use ringup_domain::journal::{GENESIS_HASH, JournalEntry, entry_hash};
-use ringup_protocol::{Event, PushAnswer};
+use ringup_protocol::{Event, PushAnswer, WireJournalEntry};
 use sqlx::{Any, Transaction};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
+
+/// `(?, ?, …), (?, ?, …), …`: `rows` groups of `columns` placeholders.
+fn values(rows: usize, columns: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    vec![one; rows].join(", ")
+}
+
+/// Where a register's chain stands on the server: the last entry's number and hash.
+#[derive(Debug, Clone)]
+struct Head {
+    seq: u64,
+    hash: String,
+    stored: bool,
+}
+
+/// Checks `wire` against the chain's head and moves the head; returns the problems found.
+fn check_link(head: &mut Head, wire: &WireJournalEntry) -> Vec<String> {
+    let mut problems = Vec::new();
+    match JournalEntry::try_from(wire) {
+        Err(e) => problems.push(format!("unreadable entry: {}", e.0)),
+        Ok(entry) => {
+            if hex::encode(entry_hash(&entry.prev_hash, &entry.data)) != wire.hash {
+                problems.push("the entry's hash does not match its contents".to_string());
+            }
+        }
+    }
+    if wire.seq <= head.seq {
+        problems.push(format!("entry {} arrived again after entry {}", wire.seq, head.seq));
+        return problems;
+    }
+    if wire.seq == head.seq + 2 {
+        problems.push(format!("entry {} is missing", head.seq + 1));
+    } else if wire.seq > head.seq + 2 {
+        problems.push(format!("entries {} to {} are missing", head.seq + 1, wire.seq - 1));
+    } else if wire.prev_hash != head.hash {
+        problems.push(format!("the entry does not link to entry {}", head.seq));
+    }
+    head.seq = wire.seq;
+    head.hash = wire.hash.clone();
+    problems
+}
 
 impl Db {
     /// Applies a batch of a device's events in one transaction, in sequence order, each once.
@@ -27,8 +73,12 @@ impl Db {
             .bind(device.id.to_string())
             .fetch_one(&mut *tx)
             .await?;
-        let mut high = u64_of(int(&row, "high_seq")?);
-        let (mut applied, mut duplicates, mut gap) = (0, 0, None);
+        let start = u64_of(int(&row, "high_seq")?);
+        // The run that follows on from what the server holds; older ones are duplicates, and a
+        // jump ends the run (the device re-sends from the gap).
+        let (mut high, mut duplicates, mut gap) = (start, 0, None);
+        let mut run: Vec<&Event> = Vec::new();
+        let mut ids = HashSet::new();
         for event in &events {
             if event.seq <= high {
                 duplicates += 1;
@@ -38,142 +88,158 @@ impl Db {
                 gap = Some(high + 1);
                 break;
             }
-            if self.apply(&mut tx, device, event, now_ms).await? {
-                applied += 1;
+            high = event.seq;
+            // The same id twice in one batch: the first counts.
+            if ids.insert(event.id) {
+                run.push(event);
             } else {
                 duplicates += 1;
             }
-            high = event.seq;
         }
+        let inserted = self.insert_events(&mut tx, device, &run, now_ms).await?;
+        let fresh: Vec<&Event> = run.iter().copied().filter(|e| inserted.contains(&e.id.to_string())).collect();
+        duplicates += (run.len() - fresh.len()) as u64;
+        self.add_journal_entries(&mut tx, device, &fresh, now_ms).await?;
         sqlx::query(self.sql("UPDATE devices SET high_seq = ? WHERE id = ?"))
             .bind(i64_of(high, "sequence")?)
             .bind(device.id.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(PushAnswer { high_seq: high, applied, duplicates, gap })
+        Ok(PushAnswer { high_seq: high, applied: fresh.len() as u64, duplicates, gap })
     }
 
-    /// Records one event; false when its id is held already (sent before under another
-    /// sequence, e.g. by the same terminal paired anew).
-    async fn apply(
+    /// Inserts the events the store does not hold yet; returns the ids it inserted (an id held
+    /// already was sent before under another sequence, e.g. by the same till paired anew).
+    async fn insert_events(
         &self,
         tx: &mut Transaction<'static, Any>,
         device: &Device,
-        event: &Event,
+        run: &[&Event],
         now_ms: i64,
-    ) -> Result<bool> {
-        let body = serde_json::to_string(event).map_err(|e| RepoError::Invalid(e.to_string()))?;
-        let inserted = sqlx::query(self.sql(
+    ) -> Result<HashSet<String>> {
+        if run.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let statement = format!(
             "INSERT INTO events(id, store_id, device_id, seq, kind, document_id, created_ms, received_ms, body)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, id) DO NOTHING",
-        ))
-        .bind(event.id.to_string())
-        .bind(device.store_id.to_string())
-        .bind(device.id.to_string())
-        .bind(i64_of(event.seq, "sequence")?)
-        .bind(&event.kind)
-        .bind(event.document_id.to_string())
-        .bind(event.created_ms)
-        .bind(now_ms)
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(false);
+             VALUES {} ON CONFLICT (store_id, id) DO NOTHING RETURNING id",
+            values(run.len(), 9)
+        );
+        let mut query = sqlx::query(self.sql(statement));
+        for event in run {
+            let body = serde_json::to_string(event).map_err(|e| RepoError::Invalid(e.to_string()))?;
+            query = query
+                .bind(event.id.to_string())
+                .bind(device.store_id.to_string())
+                .bind(device.id.to_string())
+                .bind(i64_of(event.seq, "sequence")?)
+                .bind(event.kind.clone())
+                .bind(event.document_id.to_string())
+                .bind(event.created_ms)
+                .bind(now_ms)
+                .bind(body);
         }
-        if let Some(wire) = &event.journal {
-            self.add_journal_entry(tx, device, wire, now_ms).await?;
-        }
-        Ok(true)
+        let rows = query.fetch_all(&mut **tx).await?;
+        rows.iter().map(|r| text(r, "id")).collect()
     }
 
-    /// Adds an entry to the register's chain and checks it: the link to the previous entry and
-    /// the entry's own hash, recomputed. A break is recorded, never repaired.
-    async fn add_journal_entry(
+    /// Adds the events' journal entries to their registers' chains and checks each: the link
+    /// to the previous entry and the entry's own hash, recomputed. A break is recorded, never
+    /// repaired.
+    async fn add_journal_entries(
         &self,
         tx: &mut Transaction<'static, Any>,
         device: &Device,
-        wire: &ringup_protocol::WireJournalEntry,
+        fresh: &[&Event],
         now_ms: i64,
     ) -> Result<()> {
-        let register = device.register_id.to_string();
-        let head = sqlx::query(
-            self.sql("SELECT seq, hash FROM journal_heads WHERE register_id = ? AND terminal_register = ?"),
-        )
-        .bind(&register)
-        .bind(&wire.register_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let (head_seq, head_hash) = match &head {
-            Some(row) => (u64_of(int(row, "seq")?), text(row, "hash")?),
-            None => (0, hex::encode(GENESIS_HASH)),
-        };
-        let mut problems = Vec::new();
-        match JournalEntry::try_from(wire) {
-            Err(e) => problems.push(format!("unreadable entry: {}", e.0)),
-            Ok(entry) => {
-                if hex::encode(entry_hash(&entry.prev_hash, &entry.data)) != wire.hash {
-                    problems.push("the entry's hash does not match its contents".to_string());
-                }
-            }
-        }
-        if wire.seq <= head_seq {
-            problems.push(format!("entry {} arrived again after entry {head_seq}", wire.seq));
-        } else if wire.seq != head_seq + 1 {
-            problems.push(if wire.seq == head_seq + 2 {
-                format!("entry {} is missing", head_seq + 1)
-            } else {
-                format!("entries {} to {} are missing", head_seq + 1, wire.seq - 1)
-            });
-        } else if wire.prev_hash != head_hash {
-            problems.push(format!("the entry does not link to entry {head_seq}"));
-        }
-        for reason in &problems {
-            sqlx::query(self.sql(
-                "INSERT INTO journal_breaks(register_id, terminal_register, seq, reason, found_ms) VALUES (?, ?, ?, ?, ?)",
-            ))
-            .bind(&register)
-            .bind(&wire.register_id)
-            .bind(i64_of(wire.seq, "journal sequence")?)
-            .bind(reason)
-            .bind(now_ms)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if wire.seq <= head_seq {
+        let entries: Vec<&WireJournalEntry> = fresh.iter().filter_map(|e| e.journal.as_ref()).collect();
+        if entries.is_empty() {
             return Ok(());
         }
-        sqlx::query(self.sql(
-            "INSERT INTO journal_entries(register_id, terminal_register, seq, store_id, kind, document_id, at_ms, currency,
-                                         turnover_minor, grand_total_minor, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ))
-        .bind(&register)
-        .bind(&wire.register_id)
-        .bind(i64_of(wire.seq, "journal sequence")?)
-        .bind(device.store_id.to_string())
-        .bind(&wire.kind)
-        .bind(wire.document_id.to_string())
-        .bind(wire.at_ms)
-        .bind(&wire.currency)
-        .bind(wire.turnover_minor)
-        .bind(wire.grand_total_minor)
-        .bind(&wire.hash)
-        .execute(&mut **tx)
-        .await?;
-        let statement = if head.is_some() {
-            "UPDATE journal_heads SET seq = ?, hash = ? WHERE register_id = ? AND terminal_register = ?"
-        } else {
-            "INSERT INTO journal_heads(seq, hash, register_id, terminal_register) VALUES (?, ?, ?, ?)"
-        };
-        sqlx::query(self.sql(statement))
-            .bind(i64_of(wire.seq, "journal sequence")?)
-            .bind(&wire.hash)
-            .bind(&register)
-            .bind(&wire.register_id)
-            .execute(&mut **tx)
-            .await?;
+        let register = device.register_id.to_string();
+        let mut heads: HashMap<String, Head> = HashMap::new();
+        let mut breaks: Vec<(&str, u64, String)> = Vec::new();
+        let mut kept: Vec<&WireJournalEntry> = Vec::new();
+        for wire in entries {
+            if !heads.contains_key(&wire.register_id) {
+                let row = sqlx::query(
+                    self.sql("SELECT seq, hash FROM journal_heads WHERE register_id = ? AND terminal_register = ?"),
+                )
+                .bind(register.clone())
+                .bind(wire.register_id.clone())
+                .fetch_optional(&mut **tx)
+                .await?;
+                let head = match row {
+                    Some(row) => Head { seq: u64_of(int(&row, "seq")?), hash: text(&row, "hash")?, stored: true },
+                    None => Head { seq: 0, hash: hex::encode(GENESIS_HASH), stored: false },
+                };
+                heads.insert(wire.register_id.clone(), head);
+            }
+            let Some(head) = heads.get_mut(&wire.register_id) else { continue };
+            let before = head.seq;
+            for problem in check_link(head, wire) {
+                breaks.push((&wire.register_id, wire.seq, problem));
+            }
+            if wire.seq > before {
+                kept.push(wire);
+            }
+        }
+        if !kept.is_empty() {
+            let statement = format!(
+                "INSERT INTO journal_entries(register_id, terminal_register, seq, store_id, kind, document_id, at_ms,
+                                             currency, turnover_minor, grand_total_minor, hash)
+                 VALUES {}",
+                values(kept.len(), 11)
+            );
+            let mut query = sqlx::query(self.sql(statement));
+            for wire in kept {
+                query = query
+                    .bind(register.clone())
+                    .bind(wire.register_id.clone())
+                    .bind(i64_of(wire.seq, "journal sequence")?)
+                    .bind(device.store_id.to_string())
+                    .bind(wire.kind.clone())
+                    .bind(wire.document_id.to_string())
+                    .bind(wire.at_ms)
+                    .bind(wire.currency.clone())
+                    .bind(wire.turnover_minor)
+                    .bind(wire.grand_total_minor)
+                    .bind(wire.hash.clone());
+            }
+            query.execute(&mut **tx).await?;
+        }
+        if !breaks.is_empty() {
+            let statement = format!(
+                "INSERT INTO journal_breaks(register_id, terminal_register, seq, reason, found_ms) VALUES {}",
+                values(breaks.len(), 5)
+            );
+            let mut query = sqlx::query(self.sql(statement));
+            for (terminal_register, seq, reason) in breaks {
+                query = query
+                    .bind(register.clone())
+                    .bind(terminal_register.to_string())
+                    .bind(i64_of(seq, "journal sequence")?)
+                    .bind(reason)
+                    .bind(now_ms);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        for (terminal_register, head) in heads {
+            let statement = if head.stored {
+                "UPDATE journal_heads SET seq = ?, hash = ? WHERE register_id = ? AND terminal_register = ?"
+            } else {
+                "INSERT INTO journal_heads(seq, hash, register_id, terminal_register) VALUES (?, ?, ?, ?)"
+            };
+            sqlx::query(self.sql(statement))
+                .bind(i64_of(head.seq, "journal sequence")?)
+                .bind(head.hash)
+                .bind(register.clone())
+                .bind(terminal_register)
+                .execute(&mut **tx)
+                .await?;
+        }
         Ok(())
     }
 

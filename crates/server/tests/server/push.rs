@@ -126,7 +126,21 @@ async fn oversized_batches_and_bodies_are_refused_whole(backend: Backend) {
     assert_eq!(server.db.event_count(store).await.expect("count"), 0);
 }
 
+/// One id twice in one batch (a till's bug or a replayed request spliced in): counted once.
+async fn the_same_id_twice_in_a_batch_counts_once(backend: Backend) {
+    let server = Server::start(backend).await;
+    let device = server.paired_device("Corner shop").await;
+    let mut till = Terminal::new("R1");
+    let mut events = till.sales(2);
+    events[1].id = events[0].id;
+    let answered = answer(server.push(&device.token, &events).await).await;
+    assert_eq!(answered, PushAnswer { high_seq: 2, applied: 1, duplicates: 1, gap: None });
+    let store = server.db.store_id("Corner shop").await.expect("store");
+    assert_eq!(server.db.event_count(store).await.expect("count"), 1);
+}
+
 on_both!(
+    the_same_id_twice_in_a_batch_counts_once,
     each_event_is_applied_once_in_sequence,
     a_known_event_id_counts_once,
     a_broken_chain_is_flagged_not_hidden,
