@@ -343,7 +343,7 @@ pub async fn run(store: Arc<Store>, status: SharedStatus, idle: Duration, now: i
             s.unpaired = pairing.as_ref().is_some_and(|p| p.revoked_ms.is_some());
             s.queued = queued;
         });
-        let quiet = queued == 0 && failures == 0 && idle_checks % HEARTBEAT_EVERY != 0;
+        let quiet = queued == 0 && failures == 0 && !idle_checks.is_multiple_of(HEARTBEAT_EVERY);
         idle_checks = idle_checks.wrapping_add(1);
         let wait = if !paired || quiet {
             idle
