@@ -68,7 +68,7 @@ async fn every_sale_reaches_the_back_end_once_through_lost_answers_and_a_new_pai
     assert_eq!((report.sent, report.applied), (0, 0), "{report:?}");
     assert_eq!(shop.store.outbox_pending().expect("pending"), 0);
     // Sent twice for real (a retry racing the first try): still once.
-    let again = shop.store.outbox_after(20, 10).expect("events");
+    let again = shop.store.outbox_after(pairing.device_id, 20, 10).expect("events");
     let client = ringup_sync::Client::new(&proxy.url).expect("client");
     let events = again.into_iter().map(|e| ringup_protocol::Event {
         id: e.event_id,
@@ -153,4 +153,43 @@ async fn a_till_that_cannot_reach_the_back_end_queues_and_says_why() {
     assert_eq!(view.state, "offline");
     assert!(view.message.starts_with("Back end offline"), "{}", view.message);
     assert_eq!(shop.store.outbox_pending().expect("pending"), 3, "nothing is lost while offline");
+}
+
+/// A till's store copied to another till (or restored from an old backup) carries the pairing
+/// of a device the server knows further along: the till refuses to mark anything as pushed
+/// and says why, instead of hiding its own sales.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_or_restored_store_is_refused_not_silently_marked() {
+    let (db, addr, _dir) = server().await;
+    let url = format!("http://{addr}");
+    let store_id = db.create_store("Corner shop", NOW).await.expect("store");
+    let register_id = db.create_register(store_id, "Till 1", NOW).await.expect("register");
+    let code = db.create_pairing_code(register_id, NOW).await.expect("code");
+
+    let first = shop();
+    cash_sales(&mut first.register("R1", 21), 6);
+    let pairing = ringup_sync::pair(&first.store, &url, &code, None, NOW).await.expect("pair");
+    Pusher::new(first.store.clone()).push_all(|| NOW).await.expect("push");
+
+    let copy = shop();
+    cash_sales(&mut copy.register("R1", 22), 4);
+    copy.store
+        .save_pairing(
+            &ringup_store::NewPairing {
+                server_url: &pairing.server_url,
+                device_id: pairing.device_id,
+                token: &pairing.token,
+                store_id: pairing.store_id,
+                register_id: pairing.register_id,
+                register_name: &pairing.register_name,
+            },
+            NOW,
+        )
+        .expect("the copied pairing");
+    let refused = Pusher::new(copy.store.clone()).push_all(|| NOW).await.expect_err("ahead");
+    let SyncError::Refused(e) = refused else { panic!("{refused:?}") };
+    assert_eq!(e.error, "sequence_ahead");
+    assert!(e.message.contains("holds 6 events") && e.message.contains("only 4"), "{}", e.message);
+    assert_eq!(copy.store.outbox_pending().expect("pending"), 4, "nothing was marked as pushed");
+    assert_eq!(db.event_count(store_id).await.expect("events"), 6);
 }

@@ -131,6 +131,14 @@ impl Db {
             Backend::Postgres => " FOR UPDATE",
         }
     }
+
+    /// ` FOR UPDATE OF table` (PostgreSQL): lock only that table's rows of a join.
+    pub fn for_update_of(&self, table: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(" FOR UPDATE OF {table}"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -67,12 +67,19 @@ impl Db {
         }
         events.sort_by_key(|e| e.seq);
         let mut tx = self.pool.begin().await?;
-        // Taking the device's row first serialises two pushes of the same device.
-        let row = sqlx::query(self.sql("UPDATE devices SET last_seen_ms = ? WHERE id = ? RETURNING high_seq"))
-            .bind(now_ms)
-            .bind(device.id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
+        // Taking the device's row first serialises two pushes of the same device; a revoke that
+        // landed since the token was checked is seen here.
+        let row = sqlx::query(
+            self.sql("UPDATE devices SET last_seen_ms = ? WHERE id = ? AND revoked_ms IS NULL RETURNING high_seq"),
+        )
+        .bind(now_ms)
+        .bind(device.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| RepoError::Unauthorized {
+            code: "device_revoked",
+            message: "this device was unpaired: pair it again with a new code".into(),
+        })?;
         let start = u64_of(int(&row, "high_seq")?);
         // The run that follows on from what the server holds; older ones are duplicates, and a
         // jump ends the run (the device re-sends from the gap).
@@ -164,9 +171,10 @@ impl Db {
         let mut kept: Vec<&WireJournalEntry> = Vec::new();
         for wire in entries {
             if !heads.contains_key(&wire.register_id) {
-                let row = sqlx::query(
-                    self.sql("SELECT seq, hash FROM journal_heads WHERE register_id = ? AND terminal_register = ?"),
-                )
+                let row = sqlx::query(self.sql(format!(
+                    "SELECT seq, hash FROM journal_heads WHERE register_id = ? AND terminal_register = ?{}",
+                    self.for_update()
+                )))
                 .bind(register.clone())
                 .bind(wire.register_id.clone())
                 .fetch_optional(&mut **tx)

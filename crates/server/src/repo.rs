@@ -267,7 +267,7 @@ impl Db {
         let row = sqlx::query(self.sql(format!(
             "SELECT p.register_id, p.expires_ms, p.used_ms, r.store_id, r.name
                FROM pairing_codes p JOIN registers r ON r.id = p.register_id WHERE p.code_hash = ?{}",
-            self.for_update()
+            self.for_update_of("p")
         )))
         .bind(digest(&code))
         .fetch_optional(&mut *tx)
@@ -296,6 +296,13 @@ impl Db {
             register_id: uuid(&row, "register_id")?,
             register_name: text(&row, "name")?,
         };
+        // A register is one till: the device paired before it (a replaced or re-installed
+        // till) is unpaired, so two devices never write one register's chain.
+        sqlx::query(self.sql("UPDATE devices SET revoked_ms = ? WHERE register_id = ? AND revoked_ms IS NULL"))
+            .bind(now_ms)
+            .bind(paired.register_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(self.sql(
             "INSERT INTO devices(id, store_id, register_id, name, token_hash, high_seq, paired_ms) VALUES (?, ?, ?, ?, ?, 0, ?)",
         ))

@@ -173,9 +173,28 @@ impl Store {
                 if slip.is_empty() { None } else { Some(slip) }
             ])?;
             event(tx, &id, Some(current.state), next, at_ms, note)?;
-            let payload = serde_json::json!({ "attempt_id": id, "state": next.name() }).to_string();
+            let now = attempt_in(tx, &id)?.ok_or_else(|| StoreError::NotFound(format!("payment attempt {id}")))?;
+            // What the back end gets is what was known at this change, kept with the event:
+            // the amount and the masked card, never the slip or more of the card.
+            let d = &now.details;
+            let payload = serde_json::json!({
+                "attempt_id": id,
+                "state": next.name(),
+                "sale_id": now.new.sale_id,
+                "kind": now.new.kind.name(),
+                "amount_minor": now.new.amount_minor,
+                "currency": now.new.currency,
+                "reverses": now.new.reverses,
+                "result_code": d.result_code,
+                "reason": d.reason,
+                "masked_pan": d.masked_pan,
+                "card_type": d.card_type,
+                "terminal_id": d.terminal_id,
+                "trace_no": d.trace_no,
+            })
+            .to_string();
             crate::commit::enqueue(tx, &format!("payment_attempt.{}", next.name()), id, &payload, at_ms)?;
-            attempt_in(tx, &id)?.ok_or_else(|| StoreError::NotFound(format!("payment attempt {id}")))
+            Ok(now)
         })
     }
 

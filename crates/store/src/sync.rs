@@ -53,6 +53,15 @@ fn uuid_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
+/// The outbox number before `device`'s first event; refused when the store is paired with
+/// another device now.
+fn base_for(c: &Connection, device: Uuid) -> Result<u64, StoreError> {
+    match pairing_in(c)? {
+        Some(p) if p.device_id == device => Ok(p.seq_base),
+        _ => Err(StoreError::Conflict(format!("the till is no longer paired as device {device}: it was paired anew"))),
+    }
+}
+
 fn pairing_in(c: &Connection) -> Result<Option<Pairing>, StoreError> {
     Ok(c.prepare_cached(
         "SELECT server_url, device_id, token, store_id, register_id, register_name, seq_base, paired_ms, revoked_ms
@@ -74,13 +83,9 @@ fn pairing_in(c: &Connection) -> Result<Option<Pairing>, StoreError> {
     .optional()?)
 }
 
-/// The journal entry an outbox row points at, and what else it carries: a payment attempt's
-/// amount and masked card (never more of the card than the terminal printed).
-fn event_content(
-    c: &Connection,
-    kind: &str,
-    payload: &str,
-) -> Result<(Option<JournalEntry>, serde_json::Value), StoreError> {
+/// The journal entry an outbox row points at, or what the row itself carries (a payment
+/// attempt's state, amount and masked card as they were at that change).
+fn event_content(c: &Connection, payload: &str) -> Result<(Option<JournalEntry>, serde_json::Value), StoreError> {
     let payload: serde_json::Value = serde_json::from_str(payload)
         .map_err(|e| StoreError::Config(format!("an outbox row's payload is not JSON: {e}")))?;
     if let (Some(register), Some(seq)) = (payload["register_id"].as_str(), payload["journal_seq"].as_u64()) {
@@ -93,34 +98,6 @@ fn event_content(
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("journal entry {seq} of register {register}")))?;
         return Ok((Some(entry), serde_json::Value::Null));
-    }
-    if kind.starts_with("payment_attempt.") {
-        let id = payload["attempt_id"].as_str().unwrap_or_default();
-        let data = c
-            .prepare_cached(
-                "SELECT sale_id, kind, amount_minor, currency, masked_pan, card_type, result_code, reason,
-                        terminal_id, trace_no, reverses FROM payment_attempts WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok(serde_json::json!({
-                    "attempt_id": id,
-                    "state": payload["state"],
-                    "sale_id": r.get::<_, String>(0)?,
-                    "kind": r.get::<_, String>(1)?,
-                    "amount_minor": r.get::<_, i64>(2)?,
-                    "currency": r.get::<_, String>(3)?,
-                    "masked_pan": r.get::<_, Option<String>>(4)?,
-                    "card_type": r.get::<_, Option<String>>(5)?,
-                    "result_code": r.get::<_, Option<i64>>(6)?,
-                    "reason": r.get::<_, Option<String>>(7)?,
-                    "terminal_id": r.get::<_, Option<String>>(8)?,
-                    "trace_no": r.get::<_, Option<i64>>(9)?,
-                    "reverses": r.get::<_, Option<String>>(10)?,
-                }))
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("payment attempt {id}")))?;
-        return Ok((None, data));
     }
     Ok((None, payload))
 }
@@ -155,18 +132,22 @@ impl Store {
         })
     }
 
-    /// The server refused the device's token: it no longer pushes until paired anew.
-    pub fn mark_unpaired(&self, at_ms: i64) -> Result<(), StoreError> {
+    /// The server refused this device's token: it no longer pushes until paired anew. A
+    /// pairing made meanwhile (another device) is left alone.
+    pub fn mark_unpaired(&self, device: Uuid, at_ms: i64) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute("UPDATE sync_pairing SET revoked_ms = COALESCE(revoked_ms, ?1) WHERE id = 1", [at_ms])?;
+            tx.execute(
+                "UPDATE sync_pairing SET revoked_ms = COALESCE(revoked_ms, ?1) WHERE id = 1 AND device_id = ?2",
+                params![at_ms, device.to_string()],
+            )?;
             Ok(())
         })
     }
 
-    /// Up to `limit` events after the device's sequence `after`, in order.
-    pub fn outbox_after(&self, after: u64, limit: usize) -> Result<Vec<OutboxEvent>, StoreError> {
+    /// Up to `limit` of `device`'s events after its sequence `after`, in order.
+    pub fn outbox_after(&self, device: Uuid, after: u64, limit: usize) -> Result<Vec<OutboxEvent>, StoreError> {
         self.read(|c| {
-            let base = pairing_in(c)?.map_or(0, |p| p.seq_base);
+            let base = base_for(c, device)?;
             let mut stmt = c.prepare_cached(
                 "SELECT seq, event_id, kind, document_id, created_ms, payload FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
@@ -177,18 +158,19 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter()
                 .map(|(seq, event_id, kind, document_id, created_ms, payload)| {
-                    let (journal, data) = event_content(c, &kind, &payload)?;
+                    let (journal, data) = event_content(c, &payload)?;
                     Ok(OutboxEvent { device_seq: seq - base, event_id, kind, document_id, created_ms, journal, data })
                 })
                 .collect()
         })
     }
 
-    /// Marks the device's events up to `device_seq` as held by the server. Returns how many
-    /// rows this marked.
-    pub fn mark_pushed(&self, device_seq: u64, at_ms: i64) -> Result<u64, StoreError> {
+    /// Marks `device`'s events up to `device_seq` as held by the server. Returns how many rows
+    /// this marked. Refused when the till was paired anew meanwhile (the numbers are another
+    /// device's now).
+    pub fn mark_pushed(&self, device: Uuid, device_seq: u64, at_ms: i64) -> Result<u64, StoreError> {
         self.write_unsynced(|tx| {
-            let base = pairing_in(tx)?.map_or(0, |p| p.seq_base);
+            let base = base_for(tx, device)?;
             let n = tx
                 .prepare_cached("UPDATE outbox SET pushed_ms = ?1 WHERE seq <= ?2 AND pushed_ms IS NULL")?
                 .execute(params![at_ms, to_i64(base + device_seq)?])?;
@@ -196,13 +178,18 @@ impl Store {
         })
     }
 
-    /// The device's sequence the server acknowledged last, as this store knows it.
-    pub fn pushed_up_to(&self) -> Result<u64, StoreError> {
+    /// `device`'s sequence the server acknowledged last, as this store knows it, and the last
+    /// number the till has made for it.
+    pub fn device_sequences(&self, device: Uuid) -> Result<(u64, u64), StoreError> {
         self.read(|c| {
-            let base = pairing_in(c)?.map_or(0, |p| p.seq_base);
-            let last: i64 =
-                c.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE pushed_ms IS NOT NULL", [], |r| r.get(0))?;
-            Ok(u64::try_from(last).unwrap_or(0).saturating_sub(base))
+            let base = base_for(c, device)?;
+            let (pushed, made): (i64, i64) = c.query_row(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE pushed_ms IS NOT NULL), (SELECT COALESCE(MAX(seq), 0) FROM outbox)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let of = |v: i64| u64::try_from(v).unwrap_or(0).saturating_sub(base);
+            Ok((of(pushed), of(made)))
         })
     }
 }

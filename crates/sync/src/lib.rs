@@ -62,8 +62,14 @@ impl Client {
     pub fn with_roots(server_url: &str, extra_roots_pem: &[Vec<u8>]) -> Result<Client, SyncError> {
         install_crypto();
         let base = server_url.trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(SyncError::Protocol(format!("{server_url:?} is not an http:// or https:// URL")));
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|host| {
+            base == *host || base.starts_with(&format!("{host}:")) || base.starts_with(&format!("{host}/"))
+        });
+        // The device token travels with every call: in clear only on this machine.
+        if !(base.starts_with("https://") || loopback) {
+            return Err(SyncError::Protocol(format!(
+                "{server_url:?}: the back end must be reached over https:// (http:// only on this machine)"
+            )));
         }
         let mut builder = reqwest::Client::builder().timeout(CALL_TIMEOUT).connect_timeout(Duration::from_secs(5));
         for pem in extra_roots_pem {
@@ -224,39 +230,68 @@ impl Pusher {
 
     /// Sends everything queued, batch after batch, until the outbox is empty. The server's
     /// answer is the only thing that marks events pushed; an answer lost on the way means the
-    /// batch is sent again and the server counts it as duplicates.
+    /// batch is sent again and the server counts it as duplicates. Every store call names the
+    /// device, so a pairing replaced while a call is on the way changes nothing of the new one.
     pub async fn push_all(&mut self, now: impl Fn() -> i64) -> Result<PushReport, SyncError> {
         let pairing = blocking(&self.store, |s| s.pairing()).await?.ok_or(SyncError::NotPaired)?;
         if pairing.revoked_ms.is_some() {
             return Err(SyncError::Unpaired("this terminal was unpaired; pair it again".into()));
         }
         let client = self.client(&pairing.server_url)?;
-        let result = self.push_with(&client, &pairing.token, &now).await;
+        let device = pairing.device_id;
+        let result = self.push_with(&client, device, &pairing.token, &now).await;
         if let Err(SyncError::Unpaired(_)) = &result {
             let at = now();
-            blocking(&self.store, move |s| s.mark_unpaired(at)).await?;
+            blocking(&self.store, move |s| s.mark_unpaired(device, at)).await?;
         }
         result
     }
 
-    async fn push_with(&self, client: &Client, token: &str, now: &impl Fn() -> i64) -> Result<PushReport, SyncError> {
+    async fn push_with(
+        &self,
+        client: &Client,
+        device: uuid::Uuid,
+        token: &str,
+        now: &impl Fn() -> i64,
+    ) -> Result<PushReport, SyncError> {
         // Where the server stands: an answer lost last time may have been applied.
         let server = client.device(token).await?;
+        let (local, made) = blocking(&self.store, move |s| s.device_sequences(device)).await?;
+        if server.high_seq > made {
+            // More than this till ever numbered: the store was restored from a backup or copied
+            // from another till. Marking would hide the sales made since; a person decides.
+            return Err(SyncError::Refused(ApiError {
+                error: "sequence_ahead".into(),
+                message: format!(
+                    "the back end holds {} events from this device but this till has made only {made}: \
+                     was its store restored from a backup or copied? Pair it again to send what it holds",
+                    server.high_seq
+                ),
+            }));
+        }
         let mut report = PushReport { high_seq: server.high_seq, ..PushReport::default() };
-        let local = blocking(&self.store, |s| s.pushed_up_to()).await?;
         if server.high_seq > local {
             let (high, at) = (server.high_seq, now());
-            blocking(&self.store, move |s| s.mark_pushed(high, at)).await?;
+            blocking(&self.store, move |s| s.mark_pushed(device, high, at)).await?;
         }
+        let mut batch = self.batch;
         let mut stalled = 0;
         loop {
-            let (after, limit) = (report.high_seq, self.batch);
-            let events = blocking(&self.store, move |s| s.outbox_after(after, limit)).await?;
+            let (after, limit) = (report.high_seq, batch);
+            let events = blocking(&self.store, move |s| s.outbox_after(device, after, limit)).await?;
             if events.is_empty() {
                 return Ok(report);
             }
-            report.sent += events.len() as u64;
-            let answer = client.push(token, events.into_iter().map(wire).collect()).await?;
+            let count = events.len();
+            let answer = match client.push(token, events.into_iter().map(wire).collect()).await {
+                // Large sales make a batch too big for the server's body limit: halve it.
+                Err(SyncError::Refused(e)) if e.error == "too_large" && batch > 1 => {
+                    batch = (count / 2).max(1);
+                    continue;
+                }
+                other => other?,
+            };
+            report.sent += count as u64;
             report.batches += 1;
             report.applied += answer.applied;
             report.duplicates += answer.duplicates;
@@ -281,7 +316,7 @@ impl Pusher {
             }
             report.high_seq = answer.high_seq;
             let (high, at) = (answer.high_seq, now());
-            blocking(&self.store, move |s| s.mark_pushed(high, at)).await?;
+            blocking(&self.store, move |s| s.mark_pushed(device, high, at)).await?;
         }
     }
 }
@@ -407,8 +442,12 @@ mod tests {
     }
 
     #[test]
-    fn only_http_urls_are_clients() {
+    fn tokens_go_in_clear_only_to_this_machine() {
         assert!(matches!(Client::new("ftp://x"), Err(SyncError::Protocol(_))));
+        assert!(matches!(Client::new("http://backoffice.shop:8650"), Err(SyncError::Protocol(_))));
+        assert!(matches!(Client::new("http://127.0.0.1.evil.example"), Err(SyncError::Protocol(_))));
+        assert!(Client::new("https://backoffice.shop").is_ok());
+        assert!(Client::new("http://localhost:8650/").is_ok());
         assert_eq!(
             Client::new("http://127.0.0.1:1/").map(|c| c.base().to_string()).ok(),
             Some("http://127.0.0.1:1".into())

@@ -98,7 +98,32 @@ async fn two_tries_at_once_pair_one_device(backend: Backend) {
     assert_eq!(server.db.list_devices().await.expect("devices").len(), 1);
 }
 
+/// A register is one till: pairing a new device (a replaced till) unpairs the one before.
+async fn a_new_device_for_a_register_unpairs_the_old_one(backend: Backend) {
+    let server = Server::start(backend).await;
+    let store = server.db.create_store("Corner shop", server.now()).await.expect("store");
+    let register = server.db.create_register(store, "Till 1", server.now()).await.expect("register");
+    let first: Paired = server
+        .pair(&server.db.create_pairing_code(register, server.now()).await.expect("code"))
+        .await
+        .json()
+        .await
+        .expect("paired");
+    let second: Paired = server
+        .pair(&server.db.create_pairing_code(register, server.now()).await.expect("code"))
+        .await
+        .json()
+        .await
+        .expect("paired");
+    assert!(matches!(
+        server.db.device_by_token(&first.token).await,
+        Err(ringup_server::repo::RepoError::Unauthorized { code: "device_revoked", .. })
+    ));
+    assert!(server.db.device_by_token(&second.token).await.is_ok());
+}
+
 on_both!(
+    a_new_device_for_a_register_unpairs_the_old_one,
     a_code_pairs_one_device_once,
     expired_unknown_and_malformed_codes_are_refused,
     only_hashes_of_tokens_and_codes_are_stored,

@@ -139,7 +139,21 @@ async fn the_same_id_twice_in_a_batch_counts_once(backend: Backend) {
     assert_eq!(server.db.event_count(store).await.expect("count"), 1);
 }
 
+/// A revoke that lands after the token was checked still stops the batch.
+async fn a_device_revoked_while_its_push_is_on_the_way_lands_nothing(backend: Backend) {
+    let server = Server::start(backend).await;
+    let paired = server.paired_device("Corner shop").await;
+    let device = server.db.device_by_token(&paired.token).await.expect("device");
+    server.db.revoke_device(paired.device_id, server.now()).await.expect("revoke");
+    let mut till = Terminal::new("R1");
+    let refused = server.db.push(&device, till.sales(3), server.now()).await;
+    assert!(matches!(refused, Err(ringup_server::repo::RepoError::Unauthorized { code: "device_revoked", .. })));
+    let store = server.db.store_id("Corner shop").await.expect("store");
+    assert_eq!(server.db.event_count(store).await.expect("count"), 0);
+}
+
 on_both!(
+    a_device_revoked_while_its_push_is_on_the_way_lands_nothing,
     the_same_id_twice_in_a_batch_counts_once,
     each_event_is_applied_once_in_sequence,
     a_known_event_id_counts_once,

@@ -386,7 +386,17 @@ proptest! {
         prop_assert_eq!(store.x_report(REGISTER, DAY_START + 23 * HOUR_MS).expect("X").totals, DayTotals::default(),
             "the next day starts from nothing");
         // Everything the day journaled is queued for the back end once, in order.
-        let events = store.outbox_after(0, 100_000).expect("outbox");
+        let device = Uuid::now_v7();
+        let pairing = ringup_store::NewPairing {
+            server_url: "https://backoffice",
+            device_id: device,
+            token: "rgd_test",
+            store_id: Uuid::now_v7(),
+            register_id: Uuid::now_v7(),
+            register_name: "Till 1",
+        };
+        store.save_pairing(&pairing, DAY_START).expect("pair");
+        let events = store.outbox_after(device, 0, 100_000).expect("outbox");
         let seqs: Vec<u64> = events.iter().map(|e| e.device_seq).collect();
         prop_assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
         let queued: Vec<u64> = events.iter().filter_map(|e| e.journal.as_ref().map(|j| j.data.seq)).collect();
