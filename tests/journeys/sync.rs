@@ -22,12 +22,16 @@ fn cash_sales(reg: &mut Register, n: usize) {
 }
 
 async fn server() -> (Db, String, tempfile::TempDir) {
+    server_with_body_limit(ringup_protocol::MAX_BODY_BYTES).await
+}
+
+async fn server_with_body_limit(limit: usize) -> (Db, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let db = Db::connect(&format!("sqlite://{}", dir.path().join("server.db").display())).await.expect("server db");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
-    tokio::spawn(async move { ringup_server::serve(listener, state).await.expect("serve") });
+    tokio::spawn(async move { ringup_server::serve_with_body_limit(listener, state, limit).await.expect("serve") });
     (db, addr, dir)
 }
 
@@ -192,4 +196,22 @@ async fn a_copied_or_restored_store_is_refused_not_silently_marked() {
     assert!(e.message.contains("holds 6 events") && e.message.contains("only 4"), "{}", e.message);
     assert_eq!(copy.store.outbox_pending().expect("pending"), 4, "nothing was marked as pushed");
     assert_eq!(db.event_count(store_id).await.expect("events"), 6);
+}
+
+/// Sales too large for one batch under the server's body limit: the till halves its batches
+/// until they fit, and everything arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_too_large_for_the_server_are_halved_until_they_fit() {
+    let (db, addr, _dir) = server_with_body_limit(24 * 1024).await;
+    let store_id = db.create_store("Corner shop", NOW).await.expect("store");
+    let register_id = db.create_register(store_id, "Till 1", NOW).await.expect("register");
+    let code = db.create_pairing_code(register_id, NOW).await.expect("code");
+    let shop = shop();
+    cash_sales(&mut shop.register("R1", 31), 40);
+    ringup_sync::pair(&shop.store, &format!("http://{addr}"), &code, None, NOW).await.expect("pair");
+    let report = Pusher::new(shop.store.clone()).push_all(|| NOW).await.expect("push");
+    assert_eq!((report.sent, report.applied, report.high_seq), (40, 40, 40), "{report:?}");
+    assert!(report.batches > 1, "one batch of 40 sales does not fit in 24 KiB: {report:?}");
+    assert_eq!(shop.store.outbox_pending().expect("pending"), 0);
+    assert_eq!(db.turnover(store_id).await.expect("totals")[0].turnover_minor, terminal_turnover(&shop.store));
 }

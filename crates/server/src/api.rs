@@ -34,13 +34,18 @@ pub const ROUTES: &[(&str, &str)] =
     &[("get", "/v1/openapi.json"), ("post", "/v1/pair"), ("get", "/v1/device"), ("post", "/v1/events")];
 
 pub fn router(state: AppState) -> Router {
+    router_with_body_limit(state, MAX_BODY_BYTES)
+}
+
+/// The router with another request size limit (tests of what a till does at the limit).
+pub fn router_with_body_limit(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/v1/openapi.json", get(openapi))
         .route("/v1/pair", post(pair))
         .route("/v1/device", get(device))
         .route("/v1/events", post(push))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
 

@@ -9,10 +9,19 @@ mod ingest;
 pub mod openapi;
 pub mod repo;
 
-pub use api::{AppState, Clock, router, system_clock};
+pub use api::{AppState, Clock, router, router_with_body_limit, system_clock};
 pub use db::{Backend, Db};
 
 /// Serves the API on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state)).await
+}
+
+/// Serves the API with another request size limit (for tests).
+pub async fn serve_with_body_limit(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    max_body_bytes: usize,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with_body_limit(state, max_body_bytes)).await
 }
