@@ -343,12 +343,37 @@ CREATE TABLE pin_guard (
 
 /// The back end: each outbox row gets its own event id (a payment attempt has a row per state
 /// under one document id), unpushed rows are found by an index, and the pairing is kept.
-/// Rows from before get a random v4-style id.
+/// Before V8 no-sales and reprints were journaled without an outbox row, and nothing was ever
+/// pushed: the outbox is rebuilt with a row for every journal entry, in the order things
+/// happened (each register's entries in chain order), and rows from before get a random
+/// v4-style id.
 const SCHEMA_V8_SYNC: &str = r#"
-ALTER TABLE outbox ADD COLUMN event_id TEXT;
-UPDATE outbox SET event_id = lower(
+INSERT INTO outbox(kind, document_id, payload, created_ms)
+SELECT CASE j.kind WHEN 'reprint' THEN 'receipt.reprint'
+                   WHEN 'cash_movement' THEN 'cash.' || COALESCE(json_extract(j.body, '$.movement'), 'movement')
+                   ELSE 'journal.' || j.kind END,
+       j.document_id, json_object('register_id', j.register_id, 'journal_seq', j.seq), j.at_ms
+  FROM journal j
+ WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE json_extract(o.payload, '$.register_id') = j.register_id
+                                            AND json_extract(o.payload, '$.journal_seq') = j.seq)
+ ORDER BY j.register_id, j.seq;
+CREATE TABLE outbox_v8 (
+    seq         INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    pushed_ms   INTEGER,
+    event_id    TEXT NOT NULL
+) STRICT;
+INSERT INTO outbox_v8(kind, document_id, payload, created_ms, pushed_ms, event_id)
+SELECT kind, document_id, payload, created_ms, pushed_ms, lower(
     hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
-    substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+    substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+  FROM outbox
+ ORDER BY created_ms, COALESCE(json_extract(payload, '$.register_id'), ''), COALESCE(json_extract(payload, '$.journal_seq'), 0), seq;
+DROP TABLE outbox;
+ALTER TABLE outbox_v8 RENAME TO outbox;
 CREATE UNIQUE INDEX outbox_event_id ON outbox(event_id);
 CREATE INDEX outbox_unpushed ON outbox(seq) WHERE pushed_ms IS NULL;
 
@@ -388,8 +413,48 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok(), "every migration must apply to an empty database");
+    }
+
+    /// A store from before V8 that journaled a no-sale and a reprint, which had no outbox row
+    /// then: after V8 every entry has one, in chain order, each with its own id.
+    #[test]
+    fn an_older_store_gets_an_outbox_row_for_every_journal_entry_in_order() {
+        let mut c = Connection::open_in_memory().expect("db");
+        super::migrations().to_version(&mut c, 7).expect("V7");
+        c.execute_batch(
+            "INSERT INTO registers(id, name, journal_hash) VALUES ('R1', 'till', x'00');
+             INSERT INTO journal VALUES ('R1', 1, 'sale', 'd1', 1000, 'EUR', 100, 100, '{}', x'00', x'01');
+             INSERT INTO journal VALUES ('R1', 2, 'cash_movement', 'd2', 2000, 'EUR', 0, 100, '{\"movement\":\"no_sale\"}', x'01', x'02');
+             INSERT INTO journal VALUES ('R1', 3, 'reprint', 'd1', 3000, 'EUR', 0, 100, '{}', x'02', x'03');
+             INSERT INTO journal VALUES ('R1', 4, 'refund', 'd3', 4000, 'EUR', -50, 50, '{}', x'03', x'04');
+             INSERT INTO outbox(kind, document_id, payload, created_ms) VALUES
+               ('payment_attempt.approved', 'a1', '{\"attempt_id\":\"a1\"}', 900),
+               ('sale.completed', 'd1', '{\"register_id\":\"R1\",\"journal_seq\":1}', 1000),
+               ('refund.created', 'd3', '{\"register_id\":\"R1\",\"journal_seq\":4}', 4000);",
+        )
+        .expect("a V7 store");
+        super::migrations().to_latest(&mut c).expect("V8");
+        let rows: Vec<(i64, String, Option<i64>)> = c
+            .prepare("SELECT seq, kind, json_extract(payload, '$.journal_seq') FROM outbox ORDER BY seq")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        let expected: Vec<(i64, String, Option<i64>)> = vec![
+            (1, "payment_attempt.approved".into(), None),
+            (2, "sale.completed".into(), Some(1)),
+            (3, "cash.no_sale".into(), Some(2)),
+            (4, "receipt.reprint".into(), Some(3)),
+            (5, "refund.created".into(), Some(4)),
+        ];
+        assert_eq!(rows, expected);
+        let ids: i64 = c.query_row("SELECT COUNT(DISTINCT event_id) FROM outbox", [], |r| r.get(0)).expect("ids");
+        assert_eq!(ids, 5);
     }
 }
