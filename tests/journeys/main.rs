@@ -6,6 +6,7 @@ mod crash;
 mod day;
 mod fault_proxy;
 mod printing;
+mod pull;
 mod sale;
 mod support;
 mod sync;

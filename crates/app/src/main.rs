@@ -29,7 +29,7 @@ const USAGE: &str = "usage:
   ringup lookup --db PATH CODE                 open the store and look a barcode, PLU or SKU up, timed
   ringup pair --db PATH --server URL --code CODE [--name NAME]
                                                pair this till's store with the back end by a one-time code
-  ringup sync --db PATH                        push everything queued to the back end now, and say what happened";
+  ringup sync --db PATH                        push everything queued to the back end and pull what changed there";
 
 const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 
@@ -147,15 +147,27 @@ fn run(mut args: Vec<String>) -> Result<()> {
             let store =
                 Arc::new(Store::open(&db).with_context(|| format!("cannot open the store at {}", db.display()))?);
             let mut pusher = ringup_sync::Pusher::new(store.clone());
-            let report = runtime()?.block_on(pusher.push_all(|| ringup_app::SystemClock.now_ms()))?;
+            let progress = |applied: u64, cursor: u64, head: u64| {
+                if head > 0 {
+                    eprint!("\rpulled {applied} change(s), revision {cursor} of {head}   ");
+                }
+            };
+            let (report, pulled) =
+                runtime()?.block_on(pusher.sync_all(|| ringup_app::SystemClock.now_ms(), progress))?;
+            if pulled.pages > 0 && pulled.head > 0 {
+                eprintln!();
+            }
             println!(
-                "pushed {} event(s) in {} batch(es): {} new to the back end, {} it held already; it holds up to {}; {} waiting",
+                "pushed {} event(s) in {} batch(es): {} new to the back end, {} it held already; it holds up to {}; {} waiting; \
+                 pulled {} change(s), up to revision {}",
                 report.sent,
                 report.batches,
                 report.applied,
                 report.duplicates,
                 report.high_seq,
-                store.outbox_pending()?
+                store.outbox_pending()?,
+                pulled.applied,
+                pulled.cursor
             );
             Ok(())
         }

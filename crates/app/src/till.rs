@@ -77,6 +77,8 @@ pub fn backend_view(s: &ringup_sync::SyncStatus) -> DeviceView {
         device("problem", "Back end: this till was unpaired; pair it again")
     } else if !s.paired {
         device("offline", "Back end: not paired")
+    } else if let Some(percent) = s.pull_percent() {
+        device("unknown", &format!("Back end: receiving the catalog, {percent} % done"))
     } else if s.online {
         device("ok", "Back end online")
     } else {

@@ -2,6 +2,13 @@
 //! server (`crates/server`) and the terminal's sync task (`crates/sync`). JSON over HTTP under
 //! `/v1`; every call but pairing carries `Authorization: Bearer <device token>`.
 
+pub mod catalog;
+pub mod pull;
+
+pub use pull::{
+    Change, ChangePage, MAX_CHANGES, StockMovementAnswer, StockMovementRequest, WireProduct, WireStockMovement,
+};
+
 use ringup_domain::journal::{EntryData, EntryKind, JournalEntry};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

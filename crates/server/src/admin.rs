@@ -17,6 +17,14 @@ pub const USAGE: &str = "usage: ringup-server [--db URL] COMMAND
   pair-code --store STORE --register REGISTER    a one-time pairing code (8 characters, 10 minutes)
   devices list                                   paired devices, revoked ones marked
   devices revoke DEVICE_ID                       unpair a device: its token is refused from now on
+  tax-class set --store STORE --id ID --name NAME --rate PERCENT
+                                                 create or change a tax class (e.g. --rate 19 or 7.5)
+  catalog import --store STORE FILE.csv          import a catalog CSV, all or nothing (as `ringup import`)
+  settings set --store STORE FILE.json           the store's settings the tills pull (currency, header, …)
+  channel create --store STORE NAME              a channel that posts stock movements (the online shop);
+                                                 prints its token once
+  channel revoke CHANNEL_ID                      refuse a channel's token from now on
+  stock --store STORE [--sku SKU]                stock levels from the ledger
 The database is --db, else $RINGUP_SERVER_DB, else sqlite://ringup-server.db; a postgres:// URL uses PostgreSQL.
 STORE and REGISTER are an id or a name.";
 
@@ -151,12 +159,105 @@ pub async fn run(mut args: Vec<String>, out: &mut impl Write, stdin: &mut impl s
             writeln!(out, "device {id} revoked: its token is refused from now on")?;
             Ok(())
         }
+        ["channel", "revoke", ..] => {
+            let id = one_argument(&args[2..], "the channel id")?;
+            let id = Uuid::parse_str(&id).with_context(|| format!("{id:?} is not a channel id"))?;
+            Db::connect(&url).await?.revoke_channel(id, clock()).await?;
+            writeln!(out, "channel {id} revoked: its token is refused from now on")?;
+            Ok(())
+        }
+        ["tax-class" | "catalog" | "settings" | "channel" | "stock", ..] => store_data(args, &url, out).await,
         [] | ["help" | "--help" | "-h", ..] => {
             writeln!(out, "{USAGE}")?;
             Ok(())
         }
         _ => bail!("unknown command {:?}\n{USAGE}", args.join(" ")),
     }
+}
+
+/// Quantities in thousandths as a person reads them: "12", "-1.5", "0.25".
+fn quantity(milli: i64) -> String {
+    let (sign, abs) = if milli < 0 { ("-", milli.unsigned_abs()) } else { ("", milli.unsigned_abs()) };
+    let (whole, frac) = (abs / 1000, abs % 1000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{}", format!("{frac:03}").trim_end_matches('0'))
+    }
+}
+
+/// The commands for what the tills pull and for the stock ledger.
+async fn store_data(mut args: Vec<String>, url: &str, out: &mut impl Write) -> Result<()> {
+    let clock = system_clock();
+    let words = if args.first().map(String::as_str) == Some("stock") { 1 } else { 2 };
+    let first: Vec<String> = args.drain(..args.len().min(words)).collect();
+    let store = required(&mut args, "--store")?;
+    let db = Db::connect(url).await?;
+    let store = db.store_id(&store).await?;
+    match first.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["tax-class", "set"] => {
+            let id = required(&mut args, "--id")?;
+            let name = required(&mut args, "--name")?;
+            let rate = crate::catalog::parse_rate_percent(&required(&mut args, "--rate")?)?;
+            if !args.is_empty() {
+                bail!("unexpected arguments {args:?}\n{USAGE}");
+            }
+            let rev = db.set_tax_class(store, &id, &name, rate).await?;
+            writeln!(out, "tax class {id} {name:?} at {} % (revision {rev})", quantity(i64::from(rate) / 10))?;
+        }
+        ["catalog", "import"] => {
+            let path = one_argument(&args, "the catalog file")?;
+            let file = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
+            let mut last_shown = 0;
+            let report = db
+                .import_catalog_csv(store, std::io::BufReader::new(file), |done, total| {
+                    if done == total || done - last_shown >= 50_000 {
+                        last_shown = done;
+                        eprint!("\rwriting: {done} / {total} rows   ");
+                    }
+                })
+                .await;
+            eprintln!();
+            let report = match report {
+                Ok(report) => report,
+                Err(crate::repo::RepoError::Import(issues)) => bail!(
+                    "{path} was not imported, nothing changed; {} problem(s):\n{}",
+                    issues.len(),
+                    crate::catalog::describe_issues(&issues, 20)
+                ),
+                Err(other) => return Err(other.into()),
+            };
+            writeln!(out, "imported {} rows: {} new, {} updated", report.rows, report.created, report.updated)?;
+        }
+        ["settings", "set"] => {
+            let path = one_argument(&args, "the settings file")?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+            let settings: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{path} is not JSON"))?;
+            let rev = db.set_settings(store, &settings).await?;
+            writeln!(out, "settings saved (revision {rev})")?;
+        }
+        ["channel", "create"] => {
+            let name = one_argument(&args, "the channel's name")?;
+            let (id, token) = db.create_channel(store, &name, clock()).await?;
+            writeln!(out, "channel {id} {name:?} created; its token (shown once): {token}")?;
+        }
+        ["stock", ..] => {
+            let sku = take_flag(&mut args, "--sku")?;
+            let levels = match sku {
+                Some(sku) => vec![(sku.clone(), db.stock_milli(store, &sku).await?)],
+                None => db.stock_levels(store).await?,
+            };
+            if levels.is_empty() {
+                writeln!(out, "no stock movements yet")?;
+            }
+            for (sku, milli) in levels {
+                writeln!(out, "{sku}  {}", quantity(milli))?;
+            }
+        }
+        _ => bail!("unknown command {:?}\n{USAGE}", first.join(" ")),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -168,5 +269,13 @@ mod tests {
         assert_eq!(time(0), "1970-01-01 00:00 UTC");
         assert_eq!(time(1_795_000_000_000), "2026-11-18 11:06 UTC");
         assert_eq!(time(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn quantities_print_without_trailing_zeros() {
+        assert_eq!(quantity(12_000), "12");
+        assert_eq!(quantity(-1_500), "-1.5");
+        assert_eq!(quantity(250), "0.25");
+        assert_eq!(quantity(0), "0");
     }
 }

@@ -141,6 +141,12 @@ impl Db {
     }
 }
 
+/// `(?, ?, …), (?, ?, …), …`: `rows` groups of `columns` placeholders.
+pub(crate) fn values(rows: usize, columns: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    vec![one; rows].join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,19 +5,13 @@
 //! multi-row insert that returns the ids it took (those it already held are the duplicates),
 //! the journal entries with another, and each chain's head is read once and written once.
 
-use crate::db::Db;
+use crate::db::{Db, values};
 use crate::repo::{ChainBreak, Device, RepoError, Result, Turnover, i64_of, int, text, u64_of};
 use ringup_domain::journal::{GENESIS_HASH, JournalEntry, entry_hash};
-use ringup_protocol::{Event, PushAnswer, WireJournalEntry};
+use ringup_protocol::{Event, PushAnswer, WireJournalEntry, WireStockMovement};
 use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// `(?, ?, …), (?, ?, …), …`: `rows` groups of `columns` placeholders.
-fn values(rows: usize, columns: usize) -> String {
-    let one = format!("({})", vec!["?"; columns].join(", "));
-    vec![one; rows].join(", ")
-}
 
 /// Where a register's chain stands on the server: the last entry's number and hash.
 #[derive(Debug, Clone)]
@@ -107,6 +101,16 @@ impl Db {
         let fresh: Vec<&Event> = run.iter().copied().filter(|e| inserted.contains(&e.id.to_string())).collect();
         duplicates += (run.len() - fresh.len()) as u64;
         self.add_journal_entries(&mut tx, device, &fresh, now_ms).await?;
+        let mut movements: Vec<WireStockMovement> = Vec::new();
+        for event in &fresh {
+            if let Some(stock) = event.data.get("stock") {
+                let moved: Vec<WireStockMovement> = serde_json::from_value(stock.clone()).map_err(|e| {
+                    RepoError::Invalid(format!("event {}: its stock movements are unreadable: {e}", event.id))
+                })?;
+                movements.extend(moved);
+            }
+        }
+        self.add_till_movements(&mut tx, device.store_id, device.id, &movements).await?;
         sqlx::query(self.sql("UPDATE devices SET high_seq = ? WHERE id = ?"))
             .bind(i64_of(high, "sequence")?)
             .bind(device.id.to_string())

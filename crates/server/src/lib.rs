@@ -1,13 +1,16 @@
 //! Ringup's store back end. `db` opens SQLite or PostgreSQL and migrates it; `repo` is every
-//! read and write, the same code on both (`ingest` the pushed events); `api` is the HTTP API under `/v1`; `openapi` its
+//! read and write, the same code on both (`ingest` the pushed events, `catalog` what the tills
+//! pull, `stock` the stock ledger); `api` is the HTTP API under `/v1`; `openapi` its
 //! description; `admin` the command line that sets a store up.
 
 pub mod admin;
 pub mod api;
+pub mod catalog;
 pub mod db;
 mod ingest;
 pub mod openapi;
 pub mod repo;
+pub mod stock;
 
 pub use api::{AppState, Clock, router, router_with_body_limit, system_clock};
 pub use db::{Backend, Db};

@@ -23,7 +23,9 @@ pub fn document() -> Value {
         "openapi": "3.1.0",
         "info": { "title": "Ringup back end", "version": env!("CARGO_PKG_VERSION") },
         "components": {
-            "securitySchemes": { "device": { "type": "http", "scheme": "bearer", "description": "The device token from pairing" } },
+            "securitySchemes": {
+                "device": { "type": "http", "scheme": "bearer", "description": "The device token from pairing" },
+                "channel": { "type": "http", "scheme": "bearer", "description": "A channel's token from `ringup-server channel create`" } },
             "schemas": {
                 "ApiError": { "type": "object", "required": ["error", "message"], "properties": {
                     "error": { "type": "string" }, "message": { "type": "string" } } },
@@ -57,7 +59,45 @@ pub fn document() -> Value {
                     "events": { "type": "array", "maxItems": ringup_protocol::MAX_BATCH_EVENTS, "items": { "$ref": "#/components/schemas/Event" } } } },
                 "PushAnswer": { "type": "object", "required": ["high_seq", "applied", "duplicates"], "properties": {
                     "high_seq": { "type": "integer", "minimum": 0 }, "applied": { "type": "integer" },
-                    "duplicates": { "type": "integer" }, "gap": { "type": ["integer", "null"] } } }
+                    "duplicates": { "type": "integer" }, "gap": { "type": ["integer", "null"] } } },
+                "Product": { "type": "object", "additionalProperties": false,
+                    "required": ["sku", "name", "tax_class", "price_minor", "active"], "properties": {
+                    "sku": { "type": "string" }, "name": { "type": "string" }, "category": { "type": ["string", "null"] },
+                    "tax_class": { "type": "string" }, "price_minor": { "type": "integer", "minimum": 0 },
+                    "sold_by_weight": { "type": "boolean" }, "barcodes": { "type": "array", "items": { "type": "string" } },
+                    "plu": { "type": ["string", "null"] }, "active": { "type": "boolean" } } },
+                "StockMovement": { "type": "object", "additionalProperties": false,
+                    "required": ["id", "sku", "delta_milli", "reason", "at_ms"], "properties": {
+                    "id": { "type": "string" }, "sku": { "type": "string" },
+                    "delta_milli": { "type": "integer", "description": "Thousandths of a unit; negative when stock leaves" },
+                    "reason": { "type": "string" }, "at_ms": { "type": "integer" } } },
+                "Change": { "type": "object", "required": ["type", "rev"], "description": "One change with the store revision that made it", "oneOf": [
+                    { "properties": { "type": { "const": "tax_class" }, "rev": { "type": "integer" }, "id": { "type": "string" },
+                        "name": { "type": "string" }, "rate_ppm": { "type": "integer", "minimum": 0, "maximum": 1_000_000 } },
+                      "required": ["id", "name", "rate_ppm"] },
+                    { "properties": { "type": { "const": "product" }, "rev": { "type": "integer" },
+                        "product": { "$ref": "#/components/schemas/Product" } }, "required": ["product"] },
+                    { "properties": { "type": { "const": "staff" }, "rev": { "type": "integer" }, "id": { "type": "string" },
+                        "name": { "type": "string" }, "role": { "enum": ["cashier", "manager", "technician", "admin"] },
+                        "pin_hash": { "type": "string", "description": "argon2id PHC string" }, "active": { "type": "boolean" } },
+                      "required": ["id", "name", "role", "pin_hash", "active"] },
+                    { "properties": { "type": { "const": "settings" }, "rev": { "type": "integer" }, "settings": { "type": "object" } },
+                      "required": ["settings"] },
+                    { "properties": { "type": { "const": "stock" }, "rev": { "type": "integer" },
+                        "movement": { "$ref": "#/components/schemas/StockMovement" } }, "required": ["movement"] } ] },
+                "ChangePage": { "type": "object", "required": ["changes", "cursor", "head"], "properties": {
+                    "changes": { "type": "array", "maxItems": ringup_protocol::MAX_CHANGES, "items": { "$ref": "#/components/schemas/Change" } },
+                    "cursor": { "type": "integer", "description": "Ask for `after=cursor` next" },
+                    "head": { "type": "integer", "description": "The store's newest revision: caught up when cursor = head" } } },
+                "StockMovementRequest": { "type": "object", "additionalProperties": false,
+                    "required": ["key", "sku", "delta_milli", "reason"], "properties": {
+                    "key": { "type": "string", "minLength": 1, "maxLength": ringup_protocol::pull::MAX_KEY_CHARS,
+                             "description": "Idempotency key: the same key again changes nothing" },
+                    "sku": { "type": "string" }, "delta_milli": { "type": "integer", "not": { "const": 0 } },
+                    "reason": { "type": "string", "minLength": 1, "maxLength": 50 } } },
+                "StockMovementAnswer": { "type": "object", "required": ["id", "created", "stock_milli", "rev"], "properties": {
+                    "id": { "type": "string" }, "created": { "type": "boolean", "description": "False when the key was seen before" },
+                    "stock_milli": { "type": "integer" }, "rev": { "type": "integer" } } }
             }
         },
         "paths": {
@@ -76,7 +116,23 @@ pub fn document() -> Value {
                 "security": [{ "device": [] }],
                 "requestBody": body("PushRequest"),
                 "responses": { "200": ok("PushAnswer"), "400": error_response("Malformed batch"),
-                               "401": unauthorized, "413": error_response("Body over the size limit (`too_large`)") } } }
+                               "401": unauthorized.clone(), "413": error_response("Body over the size limit (`too_large`)") } } },
+            "/v1/changes": { "get": {
+                "summary": "What changed in the store after a revision: tax classes, products, staff, settings, stock movements",
+                "security": [{ "device": [] }],
+                "parameters": [
+                    { "name": "after", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1,
+                      "maximum": ringup_protocol::MAX_CHANGES, "default": ringup_protocol::MAX_CHANGES } } ],
+                "responses": { "200": ok("ChangePage"), "400": error_response("Bad cursor or limit"), "401": unauthorized } } },
+            "/v1/stock/movements": { "post": {
+                "summary": "Move stock from another channel (the online shop), once per idempotency key",
+                "security": [{ "channel": [] }],
+                "requestBody": body("StockMovementRequest"),
+                "responses": { "200": ok("StockMovementAnswer"), "400": error_response("Malformed movement"),
+                               "401": error_response("Missing, unknown or revoked channel token (`missing_token`, `unknown_token`, `channel_revoked`)"),
+                               "404": error_response("No such product"),
+                               "409": error_response("The key was used for another movement (`conflict`)") } } }
         }
     })
 }

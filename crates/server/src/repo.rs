@@ -24,6 +24,9 @@ pub enum RepoError {
     Code(String),
     #[error("{message}")]
     Unauthorized { code: &'static str, message: String },
+    /// A catalog file with problems, by line and column: nothing of it was written.
+    #[error("the catalog file was not imported, nothing changed; {} problem(s), first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
+    Import(Vec<ringup_protocol::catalog::ImportIssue>),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -220,8 +223,10 @@ impl Db {
         })?;
         let pin_hash = hash_pin(pin)?;
         let id = Uuid::now_v7();
+        let mut tx = self.pool.begin().await?;
+        let rev = crate::catalog::take_revs(self, &mut tx, store_id, 1).await?;
         sqlx::query(self.sql(
-            "INSERT INTO staff(id, store_id, name, role, pin_hash, active, created_ms) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            "INSERT INTO staff(id, store_id, name, role, pin_hash, active, created_ms, rev) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
         ))
         .bind(id.to_string())
         .bind(store_id.to_string())
@@ -229,7 +234,8 @@ impl Db {
         .bind(role.name())
         .bind(pin_hash)
         .bind(now_ms)
-        .execute(&self.pool)
+        .bind(i64_of(rev, "revision")?)
+        .execute(&mut *tx)
         .await
         .map_err(|e| {
             if unique_violation(&e) {
@@ -238,6 +244,7 @@ impl Db {
                 e.into()
             }
         })?;
+        tx.commit().await?;
         Ok(id)
     }
 

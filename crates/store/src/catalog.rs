@@ -3,7 +3,6 @@
 //! Costs do not grow with the catalog's size: nothing here scans the product table.
 
 use crate::{Store, StoreError};
-use ringup_domain::barcode;
 use ringup_domain::cart::CatalogItem;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -74,18 +73,7 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     })
 }
 
-/// The key a barcode is stored under: GTINs as 14 digits (so EAN-13, UPC-A and UPC-E forms of
-/// one code meet), anything else as given.
-pub(crate) fn barcode_key(code: &str) -> String {
-    match barcode::normalize_gtin(code) {
-        Ok((_, gtin14)) => gtin14,
-        Err(_) => code.trim().to_string(),
-    }
-}
-
-pub(crate) fn plu_key(plu: &str) -> String {
-    format!("plu:{}", plu.trim())
-}
+pub(crate) use ringup_protocol::catalog::{barcode_key, plu_key};
 
 fn find_by_code(c: &Connection, key: &str) -> Result<Option<Product>, StoreError> {
     let sql = format!(

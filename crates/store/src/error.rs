@@ -2,20 +2,7 @@
 
 use ringup_domain::DomainError;
 
-/// A problem in an imported file, named by its line in the file (1 = the header line, so the
-/// first data row is line 2) and column, so a person can find and fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportIssue {
-    pub row: u64,
-    pub column: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for ImportIssue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.row, self.column, self.message)
-    }
-}
+pub use ringup_protocol::catalog::ImportIssue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

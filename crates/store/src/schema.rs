@@ -393,6 +393,15 @@ CREATE TABLE sync_pairing (
 ) STRICT;
 "#;
 
+/// Pulling from the back end: how far the till has applied the store's revisions (its cursor)
+/// and the newest the server had then (for the first sync's progress), reset by a new pairing.
+/// The outbox reads a sale's stock movements by document to send them with it.
+const SCHEMA_V9_PULL: &str = r#"
+ALTER TABLE sync_pairing ADD COLUMN pull_cursor INTEGER NOT NULL DEFAULT 0 CHECK (pull_cursor >= 0);
+ALTER TABLE sync_pairing ADD COLUMN pull_head INTEGER NOT NULL DEFAULT 0 CHECK (pull_head >= 0);
+CREATE INDEX stock_by_document ON stock_movements(document_id) WHERE document_id IS NOT NULL;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
@@ -403,6 +412,7 @@ fn migrations() -> Migrations<'static> {
         M::up(SCHEMA_V6_OPEN_SALES),
         M::up(SCHEMA_V7_DAY_CLOSE),
         M::up(SCHEMA_V8_SYNC),
+        M::up(SCHEMA_V9_PULL),
     ])
 }
 

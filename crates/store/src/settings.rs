@@ -130,22 +130,25 @@ impl Default for StoreSettings {
 
 const SETTINGS_KEY: &str = "store";
 
+/// Checks and saves the settings inside a transaction.
+pub(crate) fn save_settings_in(c: &rusqlite::Connection, settings: &StoreSettings) -> Result<(), StoreError> {
+    check_locale(&settings.locale)?;
+    parse_time_zone(&settings.time_zone)?;
+    let json = serde_json::to_string(settings)?;
+    c.execute(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![SETTINGS_KEY, json],
+    )?;
+    Ok(())
+}
+
 impl Store {
     pub fn settings(&self) -> Result<StoreSettings, StoreError> {
         self.read(settings_in)
     }
 
     pub fn save_settings(&self, settings: &StoreSettings) -> Result<(), StoreError> {
-        check_locale(&settings.locale)?;
-        parse_time_zone(&settings.time_zone)?;
-        let json = serde_json::to_string(settings)?;
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![SETTINGS_KEY, json],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| save_settings_in(tx, settings))
     }
 
     /// Creates a register, or renames it; its counters are untouched.

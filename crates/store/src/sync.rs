@@ -7,6 +7,7 @@
 
 use crate::{Store, StoreError, get_u64, to_i64};
 use ringup_domain::journal::JournalEntry;
+use ringup_protocol::WireStockMovement;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -55,7 +56,7 @@ fn uuid_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
 
 /// The outbox number before `device`'s first event; refused when the store is paired with
 /// another device now.
-fn base_for(c: &Connection, device: Uuid) -> Result<u64, StoreError> {
+pub(crate) fn base_for(c: &Connection, device: Uuid) -> Result<u64, StoreError> {
     match pairing_in(c)? {
         Some(p) if p.device_id == device => Ok(p.seq_base),
         _ => Err(StoreError::Conflict(format!("the till is no longer paired as device {device}: it was paired anew"))),
@@ -97,9 +98,29 @@ fn event_content(c: &Connection, payload: &str) -> Result<(Option<JournalEntry>,
             .query_row(params![register, to_i64(seq)?], crate::journal::entry_from_row)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("journal entry {seq} of register {register}")))?;
-        return Ok((Some(entry), serde_json::Value::Null));
+        let stock = stock_of_document(c, &entry.data.document_id)?;
+        let data = if stock.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "stock": stock }) };
+        return Ok((Some(entry), data));
     }
     Ok((None, payload))
+}
+
+/// The stock movements a sale or refund made, as the back end's ledger takes them.
+fn stock_of_document(c: &Connection, document: &Uuid) -> Result<Vec<WireStockMovement>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT m.id, p.sku, m.delta_milli, m.reason, m.at_ms FROM stock_movements m JOIN products p ON p.id = m.product_id
+          WHERE m.document_id = ?1 ORDER BY m.id",
+    )?;
+    let rows = stmt.query_map([document.to_string()], |r| {
+        Ok(WireStockMovement {
+            id: r.get(0)?,
+            sku: r.get(1)?,
+            delta_milli: r.get(2)?,
+            reason: r.get(3)?,
+            at_ms: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 impl Store {

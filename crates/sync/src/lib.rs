@@ -10,6 +10,9 @@ use ringup_store::{NewPairing, OutboxEvent, Pairing, Store, StoreError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod pull;
+pub use pull::{PullReport, pull_all};
+
 /// Events per push: well under the server's limit, small enough to retry cheaply.
 pub const BATCH: usize = 200;
 /// How long one call may take before it counts as failed (and is retried).
@@ -48,8 +51,8 @@ fn install_crypto() {
 /// An HTTP client for one back end.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
 }
 
 impl Client {
@@ -85,7 +88,7 @@ impl Client {
         &self.base
     }
 
-    async fn answer<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
+    pub(crate) async fn answer<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
         let status = response.status();
         if status.is_success() {
             return response.json::<T>().await.map_err(|e| SyncError::Protocol(e.to_string()));
@@ -103,7 +106,7 @@ impl Client {
         })
     }
 
-    fn network(e: reqwest::Error) -> SyncError {
+    pub(crate) fn network(e: reqwest::Error) -> SyncError {
         SyncError::Network(e.to_string())
     }
 
@@ -139,7 +142,7 @@ impl Client {
 }
 
 /// Runs a store call off the async threads (SQLite calls block).
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, SyncError> {
@@ -204,16 +207,23 @@ pub struct PushReport {
 pub struct Pusher {
     store: Arc<Store>,
     batch: usize,
+    page: usize,
     client: Option<(String, Client)>,
 }
 
 impl Pusher {
     pub fn new(store: Arc<Store>) -> Pusher {
-        Pusher { store, batch: BATCH, client: None }
+        Pusher { store, batch: BATCH, page: ringup_protocol::MAX_CHANGES, client: None }
     }
 
     pub fn with_batch(mut self, batch: usize) -> Pusher {
         self.batch = batch.clamp(1, ringup_protocol::MAX_BATCH_EVENTS);
+        self
+    }
+
+    /// Pulls pages of at most `page` changes.
+    pub fn with_page(mut self, page: usize) -> Pusher {
+        self.page = page.clamp(1, ringup_protocol::MAX_CHANGES);
         self
     }
 
@@ -245,6 +255,25 @@ impl Pusher {
             blocking(&self.store, move |s| s.mark_unpaired(device, at)).await?;
         }
         result
+    }
+
+    /// One round: push everything queued, then pull the store's changes until the till has
+    /// them all. `progress` hears (changes applied, cursor, head) after every pulled page.
+    pub async fn sync_all(
+        &mut self,
+        now: impl Fn() -> i64,
+        progress: impl FnMut(u64, u64, u64),
+    ) -> Result<(PushReport, PullReport), SyncError> {
+        let pushed = self.push_all(&now).await?;
+        let pairing = blocking(&self.store, |s| s.pairing()).await?.ok_or(SyncError::NotPaired)?;
+        let client = self.client(&pairing.server_url)?;
+        let device = pairing.device_id;
+        let result = pull_all(&self.store, &client, device, &pairing.token, self.page, progress).await;
+        if let Err(SyncError::Unpaired(_)) = &result {
+            let at = now();
+            blocking(&self.store, move |s| s.mark_unpaired(device, at)).await?;
+        }
+        Ok((pushed, result?))
     }
 
     async fn push_with(
@@ -332,6 +361,18 @@ pub struct SyncStatus {
     pub queued: u64,
     pub last_success_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// The store revision the till has applied and the server's newest: a first sync of a
+    /// large catalog shows how far it has come.
+    pub pull_cursor: u64,
+    pub pull_head: u64,
+}
+
+impl SyncStatus {
+    /// How far a pull that is behind has come, in whole percent; `None` when caught up.
+    pub fn pull_percent(&self) -> Option<u64> {
+        (self.pull_head > self.pull_cursor)
+            .then(|| self.pull_cursor.saturating_mul(100).checked_div(self.pull_head).unwrap_or(0).min(99))
+    }
 }
 
 pub type SharedStatus = Arc<Mutex<SyncStatus>>;
@@ -354,9 +395,10 @@ fn random_u32() -> u32 {
     u32::from_le_bytes(b)
 }
 
-/// With nothing to push, the task still asks the server how it stands every this many idle
-/// checks, so the status bar learns when the back end goes away.
-const HEARTBEAT_EVERY: u32 = 15;
+/// With nothing to push, the task still asks the server how it stands (and pulls what changed)
+/// every this many idle checks, so the status bar learns when the back end goes away and a
+/// price changed on the back end reaches the till within seconds.
+const HEARTBEAT_EVERY: u32 = 5;
 
 /// The background task: pushes whenever there is something to push (checked every `idle`),
 /// backs off after failures, stops pushing when unpaired (until paired anew) and publishes its
@@ -383,8 +425,15 @@ pub async fn run(store: Arc<Store>, status: SharedStatus, idle: Duration, now: i
         let wait = if !paired || quiet {
             idle
         } else {
-            match pusher.push_all(&now).await {
-                Ok(report) => {
+            let progress = |_applied: u64, cursor: u64, head: u64| {
+                update(&|s| {
+                    s.pull_cursor = cursor;
+                    s.pull_head = head;
+                    s.online = true;
+                });
+            };
+            match pusher.sync_all(&now, progress).await {
+                Ok((report, pulled)) => {
                     failures = 0;
                     let at = now();
                     let left = blocking(&store, |s| s.outbox_pending()).await.unwrap_or(queued);
@@ -395,6 +444,9 @@ pub async fn run(store: Arc<Store>, status: SharedStatus, idle: Duration, now: i
                             duplicates = report.duplicates,
                             "pushed to the back end"
                         );
+                    }
+                    if pulled.applied > 0 {
+                        tracing::info!(applied = pulled.applied, cursor = pulled.cursor, "pulled from the back end");
                     }
                     update(&|s| {
                         s.online = true;

@@ -75,6 +75,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])?;
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])?;
             cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "drain"])?;
+            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "first_sync"])?;
             bench_app(&root)
         }
         Some("bench-app") => {

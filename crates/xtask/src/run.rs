@@ -133,6 +133,20 @@ fn local_back_end(root: &Path, work: &Path) -> Result<Option<std::process::Child
                 bail!("setting up the local back end failed: {err}");
             }
         }
+        // The back end owns the catalog from now on: the till pulls it (and its price changes).
+        let catalog = root.join("assets/sample-catalog.csv").display().to_string();
+        for args in [
+            vec!["tax-class", "set", "--store", SHOP, "--id", "reduced", "--name", "Reduced rate", "--rate", "7"],
+            vec!["tax-class", "set", "--store", SHOP, "--id", "standard", "--name", "Standard rate", "--rate", "19"],
+            vec!["catalog", "import", "--store", SHOP, catalog.as_str()],
+        ] {
+            let mut all = vec!["--db", db.as_str()];
+            all.extend(args);
+            let out = tool(root, "ringup-server", &all)?;
+            if !out.status.success() {
+                bail!("loading the local back end's catalog failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
         let out = tool(root, "ringup-server", &["--db", &db, "pair-code", "--store", SHOP, "--register", "Till 1"])?;
         let line = String::from_utf8_lossy(&out.stdout).to_string();
         let code = line.split_whitespace().nth(2).with_context(|| format!("no pairing code in {line:?}"))?;

@@ -83,4 +83,65 @@ async fn a_store_is_set_up_and_a_device_revoked_from_the_command_line(backend: B
     assert!(unknown.expect_err("unknown device").to_string().contains("no device"));
 }
 
-on_both!(a_store_is_set_up_and_a_device_revoked_from_the_command_line);
+/// What the tills pull and the stock ledger, from the command line.
+async fn a_catalog_tax_classes_settings_and_a_channel_are_set_from_the_command_line(backend: Backend) {
+    let (url, dir) = url_for(backend).await;
+    let files = tempfile::tempdir().expect("dir");
+    cli(&url, &["store", "create", "Corner shop"], "").await.expect("store");
+    let class = cli(
+        &url,
+        &["tax-class", "set", "--store", "Corner shop", "--id", "reduced", "--name", "Reduced", "--rate", "7"],
+        "",
+    )
+    .await
+    .expect("tax class");
+    assert!(class.contains("reduced \"Reduced\" at 7 %"), "{class}");
+    let bad_rate =
+        cli(&url, &["tax-class", "set", "--store", "Corner shop", "--id", "x", "--name", "X", "--rate", "7,5"], "");
+    assert!(bad_rate.await.expect_err("a comma").to_string().contains("not a tax rate"));
+
+    let good = files.path().join("catalog.csv");
+    std::fs::write(&good, "sku,name,price,tax_class,barcodes\nTEA,Tea,2.49,reduced,4012345000023\n").expect("write");
+    let bad = files.path().join("bad.csv");
+    std::fs::write(&bad, "sku,name,price,tax_class\nX,Bad,abc,luxury\n").expect("write");
+    let refused = cli(&url, &["catalog", "import", "--store", "Corner shop", bad.to_str().expect("path")], "").await;
+    let said = refused.expect_err("a bad file").to_string();
+    assert!(said.contains("nothing changed") && said.contains("line 2, column price"), "{said}");
+    let imported = cli(&url, &["catalog", "import", "--store", "Corner shop", good.to_str().expect("path")], "")
+        .await
+        .expect("import");
+    assert!(imported.contains("imported 1 rows: 1 new, 0 updated"), "{imported}");
+
+    let settings = files.path().join("settings.json");
+    std::fs::write(&settings, r#"{"currency":"EUR","locale":"de-DE"}"#).expect("write");
+    let saved = cli(&url, &["settings", "set", "--store", "Corner shop", settings.to_str().expect("path")], "").await;
+    assert!(saved.expect("settings").contains("settings saved"));
+    std::fs::write(&settings, r#"{"currency":"XX"}"#).expect("write");
+    let wrong = cli(&url, &["settings", "set", "--store", "Corner shop", settings.to_str().expect("path")], "").await;
+    assert!(wrong.expect_err("a bad currency").to_string().contains("currency"));
+
+    let created =
+        cli(&url, &["channel", "create", "--store", "Corner shop", "Online shop"], "").await.expect("channel");
+    let token = created.rsplit(' ').next().expect("token").trim().to_string();
+    assert!(token.starts_with("rgc_"), "{created}");
+    let db = ringup_server::Db::connect(&url).await.expect("db");
+    let channel = db.channel_by_token(&token).await.expect("the printed token works");
+    let request = ringup_protocol::StockMovementRequest {
+        key: "delivery-1".into(),
+        sku: "TEA".into(),
+        delta_milli: 12_500,
+        reason: "delivery".into(),
+    };
+    db.post_stock_movement(&channel, &request, crate::common::T0).await.expect("movement");
+    let stock = cli(&url, &["stock", "--store", "Corner shop"], "").await.expect("stock");
+    assert_eq!(stock.trim(), "TEA  12.5");
+    let id = channel.id.to_string();
+    cli(&url, &["channel", "revoke", &id], "").await.expect("revoke");
+    assert!(db.channel_by_token(&token).await.is_err());
+    drop(dir);
+}
+
+on_both!(
+    a_store_is_set_up_and_a_device_revoked_from_the_command_line,
+    a_catalog_tax_classes_settings_and_a_channel_are_set_from_the_command_line,
+);

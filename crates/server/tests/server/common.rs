@@ -1,5 +1,5 @@
 use ringup_domain::journal::{ChainHead, EntryKind, JournalEntry, NewEntry, append};
-use ringup_protocol::{Event, Paired, WireJournalEntry};
+use ringup_protocol::{Change, ChangePage, Event, Paired, WireJournalEntry};
 use ringup_server::{AppState, Backend, Db, router};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -109,6 +109,67 @@ impl Server {
             .await
             .expect("send")
     }
+}
+
+impl Server {
+    /// `GET /v1/changes` with a device token.
+    pub async fn changes(&self, token: &str, after: u64, limit: usize) -> reqwest::Response {
+        self.http
+            .get(format!("{}/v1/changes?after={after}&limit={limit}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Every change after `after`, in pages of `limit`, and the cursor reached.
+    pub async fn pull_all(&self, token: &str, mut after: u64, limit: usize) -> (Vec<Change>, u64) {
+        let mut all = Vec::new();
+        loop {
+            let page: ChangePage = self.changes(token, after, limit).await.json().await.expect("page");
+            assert!(page.changes.len() <= limit);
+            assert!(page.changes.windows(2).all(|w| w[0].rev() < w[1].rev()), "a page is in revision order");
+            assert!(page.changes.iter().all(|c| c.rev() > after && c.rev() <= page.cursor));
+            let done = page.cursor == page.head;
+            after = page.cursor;
+            all.extend(page.changes);
+            if done {
+                return (all, after);
+            }
+        }
+    }
+
+    /// `POST /v1/stock/movements` with a channel token.
+    pub async fn post_stock(&self, token: &str, key: &str, sku: &str, delta_milli: i64) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/stock/movements", self.url))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "key": key, "sku": sku, "delta_milli": delta_milli, "reason": "online_order" }))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// A store with the standard tax class and `csv` imported.
+    pub async fn catalog(&self, store: Uuid, csv: &str) {
+        self.db.set_tax_class(store, "standard", "Standard rate", 190_000).await.expect("tax class");
+        self.db.import_catalog_csv(store, csv.as_bytes(), |_, _| {}).await.expect("import");
+    }
+}
+
+/// `n` products `P0001`… at 1,00 € with one EAN-13 each.
+pub fn catalog_csv(n: usize, price: &str) -> String {
+    let mut csv = String::from("sku,name,price,tax_class,barcodes\n");
+    for i in 1..=n {
+        csv.push_str(&format!("P{i:04},Product {i},{price},standard,{}\n", ean13(i as u64)));
+    }
+    csv
+}
+
+pub fn ean13(i: u64) -> String {
+    let body = format!("400{:09}", i);
+    let check = ringup_domain::barcode::gs1_check_digit(&body).expect("digits");
+    format!("{body}{check}")
 }
 
 /// A terminal's journal and the events that carry it, as a terminal would push them.

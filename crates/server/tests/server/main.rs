@@ -6,4 +6,6 @@ mod admin;
 mod auth;
 mod common;
 mod pairing;
+mod pull;
 mod push;
+mod stock;

@@ -8,6 +8,7 @@ mod import;
 mod journal;
 mod parked;
 mod print_jobs;
+mod pull;
 mod refund;
 mod report;
 mod staff;
