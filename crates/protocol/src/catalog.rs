@@ -5,7 +5,9 @@
 //! The CSV has a header line; columns may come in any order. Required: `sku`, `name`,
 //! `price` (a decimal in the store currency, e.g. 14.99), `tax_class` (an existing tax class
 //! id). Optional: `category`, `barcodes` (separated by `;`), `plu` (the item code a scale
-//! prints into variable-measure barcodes), `sold_by_weight` (yes/no, true/false, 1/0).
+//! prints into variable-measure barcodes), `sold_by_weight` (yes/no, true/false, 1/0),
+//! `reorder_level` (the stock under which the back end reports the product as low, e.g. 5 or
+//! 2.5; the tills ignore it).
 
 use ringup_domain::Currency;
 use ringup_domain::barcode::{self, BarcodeError};
@@ -50,6 +52,20 @@ pub struct CatalogRow {
     /// then says nothing about barcodes, and the ones a product has are kept).
     pub barcodes: Option<Vec<String>>,
     pub plu: Option<String>,
+    /// The reorder level in thousandths of a unit, when the file gives one.
+    pub reorder_milli: Option<i64>,
+}
+
+/// A quantity as written ("5", "2.5", "0.125") in thousandths; at most three decimals.
+pub fn parse_quantity_milli(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() || frac.len() > 3 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = format!("{frac:0<3}").parse().ok()?;
+    whole.checked_mul(1000)?.checked_add(frac)
 }
 
 /// The key a barcode is stored under: GTINs as 14 digits (so EAN-13, UPC-A and UPC-E forms of
@@ -75,6 +91,7 @@ struct Columns {
     barcodes: Option<usize>,
     plu: Option<usize>,
     sold_by_weight: Option<usize>,
+    reorder_level: Option<usize>,
 }
 
 pub fn issue(line: u64, column: &str, message: impl Into<String>) -> ImportIssue {
@@ -99,6 +116,7 @@ fn columns(header: &csv::StringRecord) -> Result<Columns, Vec<ImportIssue>> {
         barcodes: find("barcodes"),
         plu: find("plu"),
         sold_by_weight: find("sold_by_weight"),
+        reorder_level: find("reorder_level"),
     };
     if missing.is_empty() { Ok(cols) } else { Err(missing) }
 }
@@ -179,6 +197,16 @@ fn parse_row(
     {
         issues.push(issue(line, "plu", format!("{p:?} is not a scale item code (digits only)")));
     }
+    let reorder_milli = match optional(record, cols.reorder_level) {
+        None => None,
+        Some(level) => match parse_quantity_milli(level) {
+            Some(milli) => Some(milli),
+            None => {
+                issues.push(issue(line, "reorder_level", format!("{level:?} is not a quantity (e.g. 5 or 2.5)")));
+                None
+            }
+        },
+    };
     (issues.len() == before).then(|| CatalogRow {
         line,
         sku: sku.to_string(),
@@ -189,6 +217,7 @@ fn parse_row(
         sold_by_weight,
         barcodes: cols.barcodes.map(|_| barcodes),
         plu,
+        reorder_milli,
     })
 }
 
@@ -260,6 +289,19 @@ mod tests {
         assert_eq!(rows[0].barcodes, Some(vec!["4006381333931".into(), "ABC-1".into()]));
         assert_eq!((rows[1].line, rows[1].plu.as_deref()), (3, Some("0042")));
         assert_eq!(barcode_key("4006381333931"), "04006381333931");
+    }
+
+    #[test]
+    fn reorder_levels_are_quantities() {
+        assert_eq!(parse_quantity_milli("5"), Some(5_000));
+        assert_eq!(parse_quantity_milli("2.5"), Some(2_500));
+        assert_eq!(parse_quantity_milli("0.125"), Some(125));
+        for bad in ["", "-1", "1.2345", "1,5", "x"] {
+            assert_eq!(parse_quantity_milli(bad), None, "{bad}");
+        }
+        let csv = "sku,name,price,tax_class,reorder_level\nA1,Coffee,1,standard,5\nA2,Tea,1,standard,\nA3,Milk,1,standard,lots\n";
+        let issues = read_catalog_csv(csv.as_bytes(), Currency::EUR, &classes(), |_| {}).expect_err("line 4");
+        assert_eq!((issues[0].row, issues[0].column.as_str()), (4, "reorder_level"));
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub const USAGE: &str = "usage: ringup-server [--db URL] COMMAND
                                                  prints its token once
   channel revoke CHANNEL_ID                      refuse a channel's token from now on
   stock --store STORE [--sku SKU]                stock levels from the ledger
+  webhook add --store STORE --url URL --secret SECRET [--events E1,E2]
+                                                 send events (sale.completed, refund.created, shift.closed,
+                                                 stock.low; all when --events is absent), signed with SECRET
+  webhook list --store STORE                     subscribers
+  webhook log --store STORE [--last N]           deliveries, newest first, with their last answer
+  webhook disable WEBHOOK_ID                     stop sending to a subscriber
 The database is --db, else $RINGUP_SERVER_DB, else sqlite://ringup-server.db; a postgres:// URL uses PostgreSQL.
 STORE and REGISTER are an id or a name.";
 
@@ -166,6 +172,14 @@ pub async fn run(mut args: Vec<String>, out: &mut impl Write, stdin: &mut impl s
             writeln!(out, "channel {id} revoked: its token is refused from now on")?;
             Ok(())
         }
+        ["webhook", "disable", ..] => {
+            let id = one_argument(&args[2..], "the webhook id")?;
+            let id = Uuid::parse_str(&id).with_context(|| format!("{id:?} is not a webhook id"))?;
+            Db::connect(&url).await?.disable_webhook(id, clock()).await?;
+            writeln!(out, "webhook {id} disabled")?;
+            Ok(())
+        }
+        ["webhook", ..] => webhook(args, &url, out).await,
         ["tax-class" | "catalog" | "settings" | "channel" | "stock", ..] => store_data(args, &url, out).await,
         [] | ["help" | "--help" | "-h", ..] => {
             writeln!(out, "{USAGE}")?;
@@ -253,6 +267,51 @@ async fn store_data(mut args: Vec<String>, url: &str, out: &mut impl Write) -> R
             }
             for (sku, milli) in levels {
                 writeln!(out, "{sku}  {}", quantity(milli))?;
+            }
+        }
+        _ => bail!("unknown command {:?}\n{USAGE}", first.join(" ")),
+    }
+    Ok(())
+}
+
+/// The webhook commands that name a store.
+async fn webhook(mut args: Vec<String>, url: &str, out: &mut impl Write) -> Result<()> {
+    let first: Vec<String> = args.drain(..args.len().min(2)).collect();
+    let store = required(&mut args, "--store")?;
+    let db = Db::connect(url).await?;
+    let store = db.store_id(&store).await?;
+    match first[1..].iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["add"] => {
+            let target = required(&mut args, "--url")?;
+            let secret = required(&mut args, "--secret")?;
+            let events: Vec<String> = take_flag(&mut args, "--events")?
+                .map(|e| e.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
+                .unwrap_or_default();
+            if !args.is_empty() {
+                bail!("unexpected arguments {args:?}\n{USAGE}");
+            }
+            let id = db.add_webhook(store, &target, &secret, &events, system_clock()()).await?;
+            writeln!(out, "webhook {id} sends to {target}")?;
+        }
+        ["list"] => {
+            for w in db.webhooks(store).await? {
+                let state = if w.disabled_ms.is_some() { "DISABLED" } else { "active" };
+                writeln!(out, "{}  {}  {}  {state}", w.id, w.url, w.events.join(","))?;
+            }
+        }
+        ["log"] => {
+            let last = take_flag(&mut args, "--last")?.map_or(Ok(20), |n| n.parse::<u32>())?;
+            for d in db.delivery_log(store, last).await? {
+                let answer = match (d.last_status, d.last_error) {
+                    (Some(status), None) => format!("answered {status}"),
+                    (_, Some(error)) => error,
+                    (None, None) => "not tried yet".into(),
+                };
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}  {} attempt(s)  {answer}",
+                    d.event_id, d.event_type, d.url, d.state, d.attempts
+                )?;
             }
         }
         _ => bail!("unknown command {:?}\n{USAGE}", first.join(" ")),

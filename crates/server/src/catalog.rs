@@ -253,13 +253,14 @@ impl Db {
     ) -> Result<()> {
         let statement = format!(
             "INSERT INTO products(store_id, sku, name, category, tax_class, price_minor, sold_by_weight, barcodes, plu,
-                                  active, rev)
+                                  active, rev, reorder_milli)
              VALUES {}
              ON CONFLICT (store_id, sku) DO UPDATE SET name = excluded.name, category = excluded.category,
                  tax_class = excluded.tax_class, price_minor = excluded.price_minor,
                  sold_by_weight = excluded.sold_by_weight, barcodes = COALESCE(excluded.barcodes, products.barcodes),
-                 plu = COALESCE(excluded.plu, products.plu), active = 1, rev = excluded.rev",
-            values(chunk.len(), 11)
+                 plu = COALESCE(excluded.plu, products.plu), active = 1, rev = excluded.rev,
+                 reorder_milli = COALESCE(excluded.reorder_milli, products.reorder_milli)",
+            values(chunk.len(), 12)
         );
         let mut query = sqlx::query(self.sql(statement));
         for (i, row) in chunk.iter().enumerate() {
@@ -275,7 +276,8 @@ impl Db {
                 .bind(barcodes)
                 .bind(row.plu.clone())
                 .bind(1i64)
-                .bind(i64_of(first_rev + i as u64, "revision")?);
+                .bind(i64_of(first_rev + i as u64, "revision")?)
+                .bind(row.reorder_milli);
         }
         query.execute(&mut **tx).await?;
         Ok(())

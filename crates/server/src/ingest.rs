@@ -110,7 +110,29 @@ impl Db {
                 movements.extend(moved);
             }
         }
-        self.add_till_movements(&mut tx, device.store_id, device.id, &movements).await?;
+        let added = self.add_till_movements(&mut tx, device.store_id, device.id, &movements).await?;
+        let subscribers = self.subscribers(&mut tx, device.store_id).await?;
+        for event in &fresh {
+            let hook = match event.kind.as_str() {
+                "sale.completed" => "sale.completed",
+                "refund.created" => "refund.created",
+                "day.close" => "shift.closed",
+                _ => continue,
+            };
+            let Some(entry) = &event.journal else { continue };
+            let data = serde_json::json!({
+                "document_id": event.document_id,
+                "register_id": device.register_id,
+                "terminal_register": entry.register_id,
+                "journal_seq": entry.seq,
+                "at_ms": entry.at_ms,
+                "currency": entry.currency,
+                "turnover_minor": entry.turnover_minor,
+                "document": serde_json::from_str::<serde_json::Value>(&entry.body).unwrap_or(serde_json::Value::Null),
+            });
+            self.enqueue_webhook(&mut tx, &subscribers, (&event.id.to_string(), hook), data, now_ms).await?;
+        }
+        self.stock_low_after(&mut tx, &subscribers, &added, now_ms).await?;
         sqlx::query(self.sql("UPDATE devices SET high_seq = ? WHERE id = ?"))
             .bind(i64_of(high, "sequence")?)
             .bind(device.id.to_string())

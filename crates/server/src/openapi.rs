@@ -16,6 +16,30 @@ fn body(schema: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
+/// The events sent to subscribers (`ringup-server webhook add`), as OpenAPI 3.1 webhooks.
+fn webhooks() -> Value {
+    let headers = json!([
+        { "name": "Ringup-Event-Id", "in": "header", "required": true, "schema": { "type": "string" },
+          "description": "The event's id, the same on every retry: de-duplicate by it" },
+        { "name": "Ringup-Event-Type", "in": "header", "required": true, "schema": { "type": "string" } },
+        { "name": "Ringup-Timestamp", "in": "header", "required": true, "schema": { "type": "integer" },
+          "description": "Unix seconds when this attempt was made" },
+        { "name": "Ringup-Signature", "in": "header", "required": true, "schema": { "type": "string" },
+          "description": "v1=<hex HMAC-SHA256 of \"<timestamp>.<body>\" under the subscriber's secret>" } ]);
+    let mut hooks = serde_json::Map::new();
+    for event in crate::webhooks::EVENT_TYPES {
+        hooks.insert((*event).to_string(), json!({ "post": {
+            "summary": format!("{event}: delivered at least once, retried with exponential backoff up to a bounded number of attempts"),
+            "parameters": headers.clone(),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["id", "type", "store_id", "created_ms", "data"], "properties": {
+                    "id": { "type": "string" }, "type": { "const": event }, "store_id": { "type": "string", "format": "uuid" },
+                    "created_ms": { "type": "integer" }, "data": { "type": "object" } } } } } },
+            "responses": { "2XX": { "description": "Delivered; anything else is retried" } } } }));
+    }
+    Value::Object(hooks)
+}
+
 pub fn document() -> Value {
     let unauthorized =
         error_response("Missing, unknown or revoked device token (`missing_token`, `unknown_token`, `device_revoked`)");
@@ -100,6 +124,7 @@ pub fn document() -> Value {
                     "stock_milli": { "type": "integer" }, "rev": { "type": "integer" } } }
             }
         },
+        "webhooks": webhooks(),
         "paths": {
             "/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OK" } } } },
             "/v1/pair": { "post": {

@@ -160,6 +160,8 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let stock_milli = self.stock_in(&mut tx, store, &request.sku).await?;
+        let subscribers = self.subscribers(&mut tx, store).await?;
+        self.stock_low_after(&mut tx, &subscribers, &[(request.sku.clone(), request.delta_milli)], now_ms).await?;
         tx.commit().await?;
         Ok(StockMovementAnswer { id, created: true, stock_milli, rev })
     }
@@ -205,22 +207,24 @@ impl Db {
     }
 
     /// Adds a till's movements (from its pushed sales and refunds) to the ledger, each once by
-    /// its id, under new revisions so the other tills pull them.
+    /// its id, under new revisions so the other tills pull them; returns the ones new to it as
+    /// (sku, delta).
     pub(crate) async fn add_till_movements(
         &self,
         tx: &mut Transaction<'static, Any>,
         store: Uuid,
         device: Uuid,
         movements: &[WireStockMovement],
-    ) -> Result<()> {
+    ) -> Result<Vec<(String, i64)>> {
         if movements.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let first = take_revs(self, tx, store, movements.len() as u64).await?;
+        let mut added = Vec::new();
         for (index, part) in movements.chunks(500).enumerate() {
             let statement = format!(
                 "INSERT INTO stock_movements(store_id, id, sku, delta_milli, reason, source, at_ms, rev) VALUES {}
-                 ON CONFLICT (store_id, id) DO NOTHING",
+                 ON CONFLICT (store_id, id) DO NOTHING RETURNING sku, delta_milli",
                 values(part.len(), 8)
             );
             let mut query = sqlx::query(self.sql(statement));
@@ -235,8 +239,10 @@ impl Db {
                     .bind(m.at_ms)
                     .bind(i64_of(first + (index * 500 + i) as u64, "revision")?);
             }
-            query.execute(&mut **tx).await?;
+            for row in query.fetch_all(&mut **tx).await? {
+                added.push((text(&row, "sku")?, int(&row, "delta_milli")?));
+            }
         }
-        Ok(())
+        Ok(added)
     }
 }

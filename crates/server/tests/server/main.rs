@@ -9,3 +9,4 @@ mod pairing;
 mod pull;
 mod push;
 mod stock;
+mod webhooks;

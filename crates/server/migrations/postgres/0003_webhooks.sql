@@ -1,0 +1,44 @@
+-- Webhooks out and low-stock levels. PostgreSQL; keep in step with ../sqlite/0003_webhooks.sql.
+
+-- The stock level under which a product's stock is "low" (thousandths; NULL: never).
+ALTER TABLE products ADD COLUMN reorder_milli BIGINT;
+
+-- A subscriber: where to send which events, and the secret the body is signed with (kept as
+-- given: signing needs it).
+CREATE TABLE webhook_subscriptions (
+    id          TEXT PRIMARY KEY,
+    store_id    TEXT NOT NULL REFERENCES stores(id),
+    url         TEXT NOT NULL,
+    secret      TEXT NOT NULL,
+    events      TEXT NOT NULL,
+    created_ms  BIGINT NOT NULL,
+    disabled_ms BIGINT
+);
+
+-- One event for one subscriber, written in the transaction that made the event: delivered at
+-- least once, retried with exponential backoff up to a bounded number of attempts.
+CREATE TABLE webhook_deliveries (
+    id              TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id),
+    event_id        TEXT NOT NULL,
+    event_type      TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_ms BIGINT NOT NULL,
+    created_ms      BIGINT NOT NULL,
+    done_ms         BIGINT,
+    UNIQUE (subscription_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_ms);
+
+-- The delivery log: every attempt with what the subscriber answered.
+CREATE TABLE webhook_attempts (
+    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+    attempt     BIGINT NOT NULL,
+    at_ms       BIGINT NOT NULL,
+    status      BIGINT,
+    error       TEXT,
+    duration_ms BIGINT NOT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+);
