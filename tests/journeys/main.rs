@@ -12,3 +12,4 @@ mod support;
 mod sync;
 mod till;
 mod till_actions;
+mod tls;

@@ -128,6 +128,7 @@ async fn a_till_that_cannot_reach_the_back_end_queues_and_says_why() {
                 store_id: uuid::Uuid::now_v7(),
                 register_id: uuid::Uuid::now_v7(),
                 register_name: "Till 1",
+                ca_pem: None,
             },
             NOW,
         )
@@ -186,6 +187,7 @@ async fn a_copied_or_restored_store_is_refused_not_silently_marked() {
                 store_id: pairing.store_id,
                 register_id: pairing.register_id,
                 register_name: &pairing.register_name,
+                ca_pem: None,
             },
             NOW,
         )

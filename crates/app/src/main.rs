@@ -27,7 +27,7 @@ const USAGE: &str = "usage:
   ringup gen-catalog --db PATH --items N [--seed S]   fill a store with N synthetic items
   ringup verify --db PATH [--register ID]      verify a register's journal
   ringup lookup --db PATH CODE                 open the store and look a barcode, PLU or SKU up, timed
-  ringup pair --db PATH --server URL --code CODE [--name NAME]
+  ringup pair --db PATH --server URL --code CODE [--name NAME] [--ca CERT.pem]
                                                pair this till's store with the back end by a one-time code
   ringup sync --db PATH                        push everything queued to the back end and pull what changed there";
 
@@ -129,10 +129,22 @@ fn run(mut args: Vec<String>) -> Result<()> {
                 take_flag(&mut args, "--server")?.with_context(|| format!("--server URL is required\n{USAGE}"))?;
             let code = take_flag(&mut args, "--code")?.with_context(|| format!("--code CODE is required\n{USAGE}"))?;
             let name = take_flag(&mut args, "--name")?;
+            // A store's own back end with a self-signed certificate: trust that certificate.
+            let ca = match take_flag(&mut args, "--ca")? {
+                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?),
+                None => None,
+            };
             let store =
                 Arc::new(Store::open(&db).with_context(|| format!("cannot open the store at {}", db.display()))?);
             let now = ringup_app::SystemClock.now_ms();
-            let paired = runtime()?.block_on(ringup_sync::pair(&store, &server, &code, name.as_deref(), now))?;
+            let paired = runtime()?.block_on(ringup_sync::pair_trusting(
+                &store,
+                &server,
+                ca.as_deref(),
+                &code,
+                name.as_deref(),
+                now,
+            ))?;
             println!(
                 "paired with {} as device {} of register {:?}; {} event(s) waiting to be pushed",
                 paired.server_url,

@@ -8,7 +8,9 @@ use std::io::Write;
 use uuid::Uuid;
 
 pub const USAGE: &str = "usage: ringup-server [--db URL] COMMAND
-  serve [--listen ADDR]                          serve the API (default 127.0.0.1:8650)
+  serve [--listen ADDR] [--tls-cert PEM --tls-key PEM]
+                                                 serve the API (default 127.0.0.1:8650); over TLS with
+                                                 a certificate (chain) and its key
   store create NAME                              create a store
   register create --store STORE NAME             create a register in a store
   staff add --store STORE --name NAME --role ROLE [--pin PIN]
@@ -75,12 +77,33 @@ pub async fn run(mut args: Vec<String>, out: &mut impl Write, stdin: &mut impl s
         ["serve", ..] => {
             args.remove(0);
             let listen = take_flag(&mut args, "--listen")?.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+            let tls = match (take_flag(&mut args, "--tls-cert")?, take_flag(&mut args, "--tls-key")?) {
+                (Some(cert), Some(key)) => Some((
+                    std::fs::read(&cert).with_context(|| format!("cannot read the certificate {cert}"))?,
+                    std::fs::read(&key).with_context(|| format!("cannot read the key {key}"))?,
+                )),
+                (None, None) => None,
+                _ => bail!("--tls-cert and --tls-key go together\n{USAGE}"),
+            };
             let db = Db::connect(&url).await?;
             let listener =
-                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-            writeln!(out, "ringup-server: serving /v1 on http://{} ({})", listener.local_addr()?, db.backend.name())?;
+                std::net::TcpListener::bind(&listen).with_context(|| format!("cannot listen on {listen}"))?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            writeln!(
+                out,
+                "ringup-server: serving /v1 on {scheme}://{} ({})",
+                listener.local_addr()?,
+                db.backend.name()
+            )?;
             out.flush()?;
-            crate::serve(listener, AppState { db, clock }).await?;
+            let state = AppState { db, clock };
+            match tls {
+                Some((cert, key)) => crate::serve_tls(listener, state, cert, key).await?,
+                None => {
+                    listener.set_nonblocking(true)?;
+                    crate::serve(tokio::net::TcpListener::from_std(listener)?, state).await?;
+                }
+            }
             Ok(())
         }
         ["store", "create", ..] => {

@@ -24,6 +24,23 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     served
 }
 
+/// Serves the API over TLS (rustls; PEM certificate chain and private key) on `listener` until
+/// the process ends, and delivers webhooks meanwhile. The tills' device tokens travel inside it.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: AppState,
+    cert_pem: Vec<u8>,
+    key_pem: Vec<u8>,
+) -> std::io::Result<()> {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(cert_pem, key_pem).await?;
+    listener.set_nonblocking(true)?;
+    let worker = tokio::spawn(webhooks::run(state.db.clone(), state.clock.clone(), webhooks::WebhookConfig::default()));
+    let served = axum_server::from_tcp_rustls(listener, config)?.serve(router(state).into_make_service()).await;
+    worker.abort();
+    served
+}
+
 /// Serves the API with another request size limit (for tests).
 pub async fn serve_with_body_limit(
     listener: tokio::net::TcpListener,

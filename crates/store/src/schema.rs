@@ -395,10 +395,14 @@ CREATE TABLE sync_pairing (
 
 /// Pulling from the back end: how far the till has applied the store's revisions (its cursor)
 /// and the newest the server had then (for the first sync's progress), reset by a new pairing.
-/// The outbox reads a sale's stock movements by document to send them with it.
+/// The outbox reads a sale's stock movements by document to send them with it. A back end with
+/// its own certificate is trusted by that certificate, kept with the pairing.
 const SCHEMA_V9_PULL: &str = r#"
 ALTER TABLE sync_pairing ADD COLUMN pull_cursor INTEGER NOT NULL DEFAULT 0 CHECK (pull_cursor >= 0);
 ALTER TABLE sync_pairing ADD COLUMN pull_head INTEGER NOT NULL DEFAULT 0 CHECK (pull_head >= 0);
+-- The certificate (PEM) the till trusts for this back end besides the system's roots: a
+-- store's own server with a self-signed certificate.
+ALTER TABLE sync_pairing ADD COLUMN server_ca_pem TEXT;
 CREATE INDEX stock_by_document ON stock_movements(document_id) WHERE document_id IS NOT NULL;
 "#;
 

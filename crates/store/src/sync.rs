@@ -23,6 +23,8 @@ pub struct Pairing {
     pub paired_ms: i64,
     /// When the server said the device is unpaired (401): it stops pushing until paired anew.
     pub revoked_ms: Option<i64>,
+    /// The back end's own certificate (PEM), trusted besides the system's roots.
+    pub ca_pem: Option<String>,
 }
 
 /// What the back end gave at pairing.
@@ -34,6 +36,7 @@ pub struct NewPairing<'a> {
     pub store_id: Uuid,
     pub register_id: Uuid,
     pub register_name: &'a str,
+    pub ca_pem: Option<&'a str>,
 }
 
 /// One outbox row as the device's event `device_seq`.
@@ -65,7 +68,8 @@ pub(crate) fn base_for(c: &Connection, device: Uuid) -> Result<u64, StoreError> 
 
 fn pairing_in(c: &Connection) -> Result<Option<Pairing>, StoreError> {
     Ok(c.prepare_cached(
-        "SELECT server_url, device_id, token, store_id, register_id, register_name, seq_base, paired_ms, revoked_ms
+        "SELECT server_url, device_id, token, store_id, register_id, register_name, seq_base, paired_ms, revoked_ms,
+                server_ca_pem
            FROM sync_pairing WHERE id = 1",
     )?
     .query_row([], |r| {
@@ -79,6 +83,7 @@ fn pairing_in(c: &Connection) -> Result<Option<Pairing>, StoreError> {
             seq_base: get_u64(r, 6)?,
             paired_ms: r.get(7)?,
             revoked_ms: r.get(8)?,
+            ca_pem: r.get(9)?,
         })
     })
     .optional()?)
@@ -136,8 +141,8 @@ impl Store {
                 tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox WHERE pushed_ms IS NOT NULL", [], |r| r.get(0))?;
             tx.execute(
                 "INSERT OR REPLACE INTO sync_pairing(id, server_url, device_id, token, store_id, register_id,
-                                                     register_name, seq_base, paired_ms, revoked_ms)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)",
+                                                     register_name, seq_base, paired_ms, revoked_ms, server_ca_pem)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
                 params![
                     new.server_url,
                     new.device_id.to_string(),
@@ -146,7 +151,8 @@ impl Store {
                     new.register_id.to_string(),
                     new.register_name,
                     base,
-                    at_ms
+                    at_ms,
+                    new.ca_pem
                 ],
             )?;
             pairing_in(tx)?.ok_or_else(|| StoreError::NotFound("the pairing just written".into()))

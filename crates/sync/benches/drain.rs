@@ -95,6 +95,7 @@ async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
                 store_id,
                 register_id: register,
                 register_name: "Till 1",
+                ca_pem: None,
             },
             NOW,
         )

@@ -93,6 +93,7 @@ async fn first_sync(catalog: &Path, items: u64, work: &Path) -> f64 {
                 store_id,
                 register_id: register,
                 register_name: "Till 1",
+                ca_pem: None,
             },
             NOW,
         )

@@ -106,8 +106,18 @@ impl Client {
         })
     }
 
+    /// A failed call, with its causes (a certificate the till does not trust says so).
     pub(crate) fn network(e: reqwest::Error) -> SyncError {
-        SyncError::Network(e.to_string())
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            let said = cause.to_string();
+            if !text.contains(&said) {
+                text = format!("{text}: {said}");
+            }
+            source = cause.source();
+        }
+        SyncError::Network(text)
     }
 
     pub async fn pair(&self, code: &str, name: Option<&str>) -> Result<Paired, SyncError> {
@@ -161,7 +171,22 @@ pub async fn pair(
     name: Option<&str>,
     now_ms: i64,
 ) -> Result<Pairing, SyncError> {
-    let client = Client::new(server_url)?;
+    pair_trusting(store, server_url, None, code, name, now_ms).await
+}
+
+/// [`pair`] with a back end that has its own certificate (`ca_pem`, PEM), trusted from now on
+/// for this pairing besides the system's roots.
+pub async fn pair_trusting(
+    store: &Arc<Store>,
+    server_url: &str,
+    ca_pem: Option<&str>,
+    code: &str,
+    name: Option<&str>,
+    now_ms: i64,
+) -> Result<Pairing, SyncError> {
+    let roots: Vec<Vec<u8>> = ca_pem.iter().map(|p| p.as_bytes().to_vec()).collect();
+    let client = Client::with_roots(server_url, &roots)?;
+    let ca = ca_pem.map(str::to_string);
     let paired = client.pair(code, name).await?;
     let url = client.base().to_string();
     blocking(store, move |s| {
@@ -173,6 +198,7 @@ pub async fn pair(
                 store_id: paired.store_id,
                 register_id: paired.register_id,
                 register_name: &paired.register_name,
+                ca_pem: ca.as_deref(),
             },
             now_ms,
         )
@@ -208,7 +234,7 @@ pub struct Pusher {
     store: Arc<Store>,
     batch: usize,
     page: usize,
-    client: Option<(String, Client)>,
+    client: Option<(String, Option<String>, Client)>,
 }
 
 impl Pusher {
@@ -227,12 +253,14 @@ impl Pusher {
         self
     }
 
-    fn client(&mut self, url: &str) -> Result<Client, SyncError> {
+    fn client(&mut self, pairing: &Pairing) -> Result<Client, SyncError> {
+        let (url, ca) = (&pairing.server_url, &pairing.ca_pem);
         match &self.client {
-            Some((u, c)) if u == url => Ok(c.clone()),
+            Some((u, a, c)) if u == url && a == ca => Ok(c.clone()),
             _ => {
-                let c = Client::new(url)?;
-                self.client = Some((url.to_string(), c.clone()));
+                let roots: Vec<Vec<u8>> = ca.iter().map(|p| p.as_bytes().to_vec()).collect();
+                let c = Client::with_roots(url, &roots)?;
+                self.client = Some((url.clone(), ca.clone(), c.clone()));
                 Ok(c)
             }
         }
@@ -247,7 +275,7 @@ impl Pusher {
         if pairing.revoked_ms.is_some() {
             return Err(SyncError::Unpaired("this terminal was unpaired; pair it again".into()));
         }
-        let client = self.client(&pairing.server_url)?;
+        let client = self.client(&pairing)?;
         let device = pairing.device_id;
         let result = self.push_with(&client, device, &pairing.token, &now).await;
         if let Err(SyncError::Unpaired(_)) = &result {
@@ -266,7 +294,7 @@ impl Pusher {
     ) -> Result<(PushReport, PullReport), SyncError> {
         let pushed = self.push_all(&now).await?;
         let pairing = blocking(&self.store, |s| s.pairing()).await?.ok_or(SyncError::NotPaired)?;
-        let client = self.client(&pairing.server_url)?;
+        let client = self.client(&pairing)?;
         let device = pairing.device_id;
         let result = pull_all(&self.store, &client, device, &pairing.token, self.page, progress).await;
         if let Err(SyncError::Unpaired(_)) = &result {

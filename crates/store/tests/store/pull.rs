@@ -14,6 +14,7 @@ fn paired(fx: &Fixture) -> Uuid {
         store_id: Uuid::now_v7(),
         register_id: Uuid::now_v7(),
         register_name: "Till 1",
+        ca_pem: None,
     };
     fx.store.save_pairing(&pairing, T0).expect("pair").device_id
 }

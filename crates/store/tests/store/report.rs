@@ -393,7 +393,7 @@ proptest! {
             token: "rgd_test",
             store_id: Uuid::now_v7(),
             register_id: Uuid::now_v7(),
-            register_name: "Till 1",
+            register_name: "Till 1", ca_pem: None,
         };
         store.save_pairing(&pairing, DAY_START).expect("pair");
         let events = store.outbox_after(device, 0, 100_000).expect("outbox");

@@ -15,6 +15,7 @@ fn pairing(url: &str) -> NewPairing<'_> {
         store_id: Uuid::now_v7(),
         register_id: Uuid::now_v7(),
         register_name: "Till 1",
+        ca_pem: None,
     }
 }
 
