@@ -2,6 +2,8 @@
 
 mod card;
 mod card_campaign;
+mod chaos;
+mod chaos_proxy;
 mod crash;
 mod day;
 mod fault_proxy;
