@@ -181,7 +181,7 @@ async fn campaign(url: String) {
         }));
     }
     // The online shop: 500 movements, each retried with its key until the back end answers.
-    let mut rng = Rng::new(seed ^ 0x0D11_0E);
+    let mut rng = Rng::new(seed ^ 0x000D_110E);
     let mut online_moves = Vec::new();
     for k in 0..ONLINE_MOVES {
         let sku = ITEMS[rng.below(ITEMS.len() as u64) as usize].0;
