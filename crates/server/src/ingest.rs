@@ -110,7 +110,6 @@ impl Db {
                 movements.extend(moved);
             }
         }
-        let added = self.add_till_movements(&mut tx, device.store_id, device.id, &movements).await?;
         let subscribers = self.subscribers(&mut tx, device.store_id).await?;
         for event in &fresh {
             let hook = match event.kind.as_str() {
@@ -132,12 +131,15 @@ impl Db {
             });
             self.enqueue_webhook(&mut tx, &subscribers, (&event.id.to_string(), hook), data, now_ms).await?;
         }
-        self.stock_low_after(&mut tx, &subscribers, &added, now_ms).await?;
         sqlx::query(self.sql("UPDATE devices SET high_seq = ? WHERE id = ?"))
             .bind(i64_of(high, "sequence")?)
             .bind(device.id.to_string())
             .execute(&mut *tx)
             .await?;
+        // Last, so the store's row (taken for the movements' revisions, which every till of the
+        // store queues for) is held for as short a time as can be.
+        let added = self.add_till_movements(&mut tx, device.store_id, device.id, &movements).await?;
+        self.stock_low_after(&mut tx, &subscribers, &added, now_ms).await?;
         tx.commit().await?;
         Ok(PushAnswer { high_seq: high, applied: fresh.len() as u64, duplicates, gap })
     }

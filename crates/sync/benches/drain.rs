@@ -7,68 +7,19 @@
 //! path and cached under target/bench-data. Under `cargo test` it runs a small smoke pass.
 #![allow(clippy::float_arithmetic)] // rates are reported as floats; no money is involved.
 
-use ringup_domain::cart::{QTY_ONE, Sale};
-use ringup_domain::tender::CashRounding;
+mod support;
+
 use ringup_server::{AppState, Db};
-use ringup_store::{NewPairing, Store, generate_catalog, import::synthetic_ean13};
+use ringup_store::{NewPairing, Store};
 use ringup_sync::Pusher;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+use support::{bench_data, queued_store, remove_db};
 use uuid::Uuid;
 
 const FLOOR_PER_S: f64 = 2_000.0;
 const NOW: i64 = 1_795_000_000_000;
-
-fn bench_data() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-    std::fs::create_dir_all(&dir).expect("create target/bench-data");
-    dir
-}
-
-fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-/// A till's store with `sales` two-line cash sales queued, none pushed: built once through the
-/// real commit path (in /dev/shm where there is one, where fsync is free) and cached.
-fn queued_store(sales: u64) -> PathBuf {
-    let path = bench_data().join(format!("queue-{sales}-v1.db"));
-    let ready = path.with_extension("ready");
-    if ready.exists() {
-        return path;
-    }
-    let shm = Path::new("/dev/shm");
-    let building =
-        if shm.is_dir() { shm.join(format!("ringup-queue-{sales}.db")) } else { path.with_extension("building") };
-    remove_db(&building);
-    eprintln!("queueing {sales} sales (once; cached at {})", path.display());
-    {
-        let store = Store::open(&building).expect("open");
-        generate_catalog(&store, 2_000, 7, |_| {}).expect("catalog");
-        store.ensure_register("R1", "till").expect("register");
-        for n in 0..sales {
-            let mut sale =
-                Sale::new(Uuid::now_v7(), ringup_domain::Currency::EUR, ringup_domain::tax::PricingMode::TaxInclusive);
-            for k in 0..2 {
-                let code = synthetic_ean13(1 + (n * 7 + k * 13) % 2_000);
-                let product = store.find_by_barcode(&code).expect("lookup").expect("exists");
-                sale.add_item(product.to_catalog_item(), QTY_ONE).expect("add");
-            }
-            sale.begin_tender().expect("tender");
-            let due = sale.cash_due_minor(CashRounding::NONE).expect("due");
-            sale.add_cash(Uuid::now_v7(), due, CashRounding::NONE).expect("cash");
-            sale.complete().expect("complete");
-            store.commit_sale("R1", &sale, "anna", NOW + i64::try_from(n).expect("fits")).expect("commit");
-        }
-    }
-    std::fs::copy(&building, &path).expect("copy");
-    remove_db(&building);
-    std::fs::write(&ready, b"ok").expect("mark ready");
-    path
-}
 
 /// Pushes a fresh copy of the queue to a fresh server on `url`; returns sales per second.
 async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
@@ -115,7 +66,7 @@ async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let sales = if full { 100_000 } else { 300 };
-    let queue = queued_store(sales);
+    let queue = queued_store(sales, 0);
     let work = tempfile::tempdir_in(bench_data()).expect("work dir");
     let postgres =
         std::env::var("RINGUP_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());

@@ -9,27 +9,18 @@
 use ringup_server::{AppState, Db};
 use ringup_store::{NewPairing, Store, import::synthetic_ean13};
 use ringup_sync::{Client, pull_all};
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+use support::{bench_data, remove_db};
 
 const LIMIT_S: f64 = 60.0;
 const NOW: i64 = 1_795_000_000_000;
 const WORDS: &[&str] = &["Organic", "Fresh", "Classic", "Premium", "Light", "Smoked", "Crunchy", "Spicy"];
 const NOUNS: &[&str] = &["Coffee beans", "Milk", "Croissant", "Apples", "Water", "Cheese", "Yoghurt", "Bread"];
-
-fn bench_data() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-    std::fs::create_dir_all(&dir).expect("create target/bench-data");
-    dir
-}
-
-fn remove_db(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _absent_is_fine = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
 
 /// A server database whose store "Bench shop" has `items` products, imported from a CSV
 /// through the same path as `ringup-server catalog import`; built once and cached.

@@ -76,6 +76,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])?;
             cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "drain"])?;
             cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "first_sync"])?;
+            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "ingest"])?;
             bench_app(&root)
         }
         Some("bench-app") => {
