@@ -156,7 +156,7 @@ async fn a_till_that_cannot_reach_the_back_end_queues_and_says_why() {
     assert!(s.last_error.as_deref().is_some_and(|e| e.contains("unreachable")), "{s:?}");
     let view = ringup_app::till::backend_view(&s);
     assert_eq!(view.state, "offline");
-    assert!(view.message.starts_with("Back end offline"), "{}", view.message);
+    assert!(view.message.starts_with("Back end offline, 3 events waiting to be sent: "), "{}", view.message);
     assert_eq!(shop.store.outbox_pending().expect("pending"), 3, "nothing is lost while offline");
 }
 

@@ -117,6 +117,10 @@ describe('sell', () => {
     const list = await screen.findByRole('listbox', { name: 'Search results' });
     expect(within(list).getAllByRole('option')).toHaveLength(2);
     expect(within(list).getByRole('button', { name: 'Add Coffee beans 1 kg' })).toBeTruthy();
+    // The stock the till knows: the back end's plus its own unsent sales, oversold as such.
+    const [beans, togo] = within(list).getAllByRole('option');
+    expect(beans!.textContent).toContain('12 in stock');
+    expect(togo!.textContent).toContain('-2 in stock');
     expect(field.getAttribute('aria-controls')).toBe('search-results');
     await user.keyboard('{ArrowDown}{ArrowDown}');
     expect(within(list).getAllByRole('option')[1]!.getAttribute('aria-selected')).toBe('true');
@@ -131,6 +135,8 @@ describe('sell', () => {
   it('adds a search result by its button', async () => {
     const { user, fake } = await signedIn();
     await user.keyboard('croi');
+    const list = await screen.findByRole('listbox', { name: 'Search results' });
+    expect(list.textContent).not.toContain('in stock');
     await user.click(await screen.findByRole('button', { name: 'Add Croissant' }));
     await waitFor(() => expect(cartRow('Croissant')).toBeTruthy());
     expect(commands(fake, 'add_sku')).toEqual([{ sku: 'CROISSANT', quantityMilli: 1000 }]);

@@ -73,17 +73,22 @@ fn device(state: &str, message: &str) -> DeviceView {
 
 /// The status bar's word on the back end.
 pub fn backend_view(s: &ringup_sync::SyncStatus) -> DeviceView {
+    let waiting = match s.queued {
+        0 => String::new(),
+        1 => ", 1 event waiting to be sent".to_string(),
+        n => format!(", {n} events waiting to be sent"),
+    };
     if s.unpaired {
         device("problem", "Back end: this till was unpaired; pair it again")
     } else if !s.paired {
         device("offline", "Back end: not paired")
     } else if let Some(percent) = s.pull_percent() {
-        device("unknown", &format!("Back end: receiving the catalog, {percent} % done"))
+        device("unknown", &format!("Back end: receiving the catalog, {percent} % done{waiting}"))
     } else if s.online {
-        device("ok", "Back end online")
+        device("ok", &format!("Back end online{waiting}"))
     } else {
         match &s.last_error {
-            Some(e) => device("offline", &format!("Back end offline: {e}")),
+            Some(e) => device("offline", &format!("Back end offline{waiting}: {e}")),
             None => device("unknown", "Back end: connecting"),
         }
     }
@@ -206,7 +211,10 @@ impl Till {
 
     pub fn search(&self, query: &str) -> Result<Vec<SearchHitView>, AppError> {
         let hits = self.store.search(query, 20)?;
-        Ok(hits.into_iter().map(|h| SearchHitView { sku: h.sku, name: h.name, price_minor: h.price_minor }).collect())
+        Ok(hits
+            .into_iter()
+            .map(|h| SearchHitView { sku: h.sku, name: h.name, price_minor: h.price_minor, stock_milli: h.stock_milli })
+            .collect())
     }
 
     pub fn add_sku(&mut self, sku: &str, quantity_milli: i64) -> Result<CartView, AppError> {
@@ -416,3 +424,30 @@ const TERMINAL_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_se
 const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
 /// How often the sync task looks for something to push when all is pushed.
 const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[cfg(test)]
+mod tests {
+    use super::backend_view;
+    use ringup_sync::SyncStatus;
+
+    #[test]
+    fn the_status_bar_says_how_the_back_end_stands_and_what_waits() {
+        let paired = SyncStatus { paired: true, ..SyncStatus::default() };
+        let online = SyncStatus { online: true, queued: 1, ..paired.clone() };
+        assert_eq!(backend_view(&online).message, "Back end online, 1 event waiting to be sent");
+        assert_eq!(backend_view(&SyncStatus { queued: 0, ..online.clone() }).message, "Back end online");
+        let first_sync = SyncStatus { pull_cursor: 250_000, pull_head: 1_000_000, ..online.clone() };
+        let view = backend_view(&first_sync);
+        assert_eq!(
+            (view.state.as_str(), view.message.as_str()),
+            ("unknown", "Back end: receiving the catalog, 25 % done, 1 event waiting to be sent")
+        );
+        let caught_up = SyncStatus { pull_cursor: 1_000_000, ..first_sync };
+        assert_eq!(backend_view(&caught_up).state, "ok");
+        let down = SyncStatus { last_error: Some("back end unreachable: refused".into()), queued: 4, ..paired };
+        assert_eq!(
+            backend_view(&down).message,
+            "Back end offline, 4 events waiting to be sent: back end unreachable: refused"
+        );
+    }
+}

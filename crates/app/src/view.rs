@@ -158,6 +158,10 @@ pub struct SearchHitView {
     pub name: String,
     #[ts(type = "number")]
     pub price_minor: i64,
+    /// Stock in thousandths (the back end's ledger plus this till's unsent sales); null when
+    /// the product's stock is not kept.
+    #[ts(type = "number | null")]
+    pub stock_milli: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -55,6 +55,9 @@ pub struct SearchHit {
     pub sku: String,
     pub name: String,
     pub price_minor: i64,
+    /// The stock the till knows (the back end's ledger plus its own unsent sales), in
+    /// thousandths; `None` when the product never had a stock movement.
+    pub stock_milli: Option<i64>,
 }
 
 const PRODUCT_COLUMNS: &str =
@@ -133,11 +136,13 @@ impl Store {
         let limit = i64::try_from(limit.min(500)).unwrap_or(500);
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT p.sku, p.name, p.price_minor FROM products_fts f JOIN products p ON p.id = f.rowid
+                "SELECT p.sku, p.name, p.price_minor,
+                        (SELECT sum(m.delta_milli) FROM stock_movements m WHERE m.product_id = p.id)
+                   FROM products_fts f JOIN products p ON p.id = f.rowid
                  WHERE products_fts MATCH ?1 AND p.active = 1 LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![fts_query, limit], |r| {
-                Ok(SearchHit { sku: r.get(0)?, name: r.get(1)?, price_minor: r.get(2)? })
+                Ok(SearchHit { sku: r.get(0)?, name: r.get(1)?, price_minor: r.get(2)?, stock_milli: r.get(3)? })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })

@@ -4,6 +4,7 @@ import {
   decimalSeparator,
   formatAmount,
   formatMoney,
+  formatQuantity,
   parseAmount,
   toDecimalString,
 } from './money';
@@ -133,5 +134,15 @@ describe('parseAmount', () => {
     });
     expect(parseAmount('1234567890', USD_US)).toEqual({ ok: false, message: 'That amount is too large.' });
     expect(parseAmount('999999999', USD_US)).toEqual(ok(99_999_999_900));
+  });
+});
+
+describe('formatQuantity', () => {
+  it('shows stock in thousandths as a plain number in the store locale', () => {
+    expect(formatQuantity(12000, 'de-DE')).toBe('12');
+    expect(formatQuantity(2500, 'de-DE')).toBe('2,5');
+    expect(formatQuantity(1234500, 'en-US')).toBe('1,234.5');
+    expect(formatQuantity(-2000, 'de-DE')).toBe('-2');
+    expect(formatQuantity(125, 'en-US')).toBe('0.125');
   });
 });

@@ -117,3 +117,9 @@ export function parseAmount(text: string, currency: Currency): ParsedAmount {
     wholeUnits * 10 ** currency.exponent + Number(fraction.padEnd(currency.exponent, '0') || '0');
   return { ok: true, minor };
 }
+
+/** 12000 → "12", 2500 → "2,5" (de-DE): a stock quantity in thousandths, as a number. */
+export function formatQuantity(milli: number, locale: string): string {
+  const f = formatter(`q|${locale}`, () => new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }));
+  return f.format(exact(milli, 3));
+}

@@ -20,16 +20,25 @@ import type { StatusView } from '../bindings/StatusView';
 import { dayCommands } from './fake-day';
 import { type PastPayment, type PastSale, returnsCommands, seededSales } from './fake-returns';
 
-type Item = { sku: string; name: string; priceMinor: number; taxPercent: number; byWeight: boolean; codes: string[] };
+type Item = {
+  sku: string;
+  name: string;
+  priceMinor: number;
+  taxPercent: number;
+  byWeight: boolean;
+  codes: string[];
+  /** Stock in thousandths, when kept. */
+  stockMilli?: number;
+};
 
 export const FAKE_ITEMS: Item[] = [
-  { sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', priceMinor: 1499, taxPercent: 7, byWeight: false, codes: ['4006381333931'] },
+  { sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', priceMinor: 1499, taxPercent: 7, byWeight: false, codes: ['4006381333931'], stockMilli: 12000 },
   { sku: 'MILK-1L', name: 'Milk 1 l', priceMinor: 119, taxPercent: 7, byWeight: false, codes: ['4000417025005', '1001'] },
   { sku: 'CROISSANT', name: 'Croissant', priceMinor: 129, taxPercent: 7, byWeight: false, codes: ['1002'] },
   { sku: 'WATER-6', name: 'Water 6×1.5 l', priceMinor: 299, taxPercent: 19, byWeight: false, codes: ['4008501011009'] },
   { sku: 'APPLES', name: 'Apples', priceMinor: 249, taxPercent: 7, byWeight: true, codes: ['4001'] },
   { sku: 'BAG', name: 'Bag', priceMinor: 20, taxPercent: 19, byWeight: false, codes: ['1003'] },
-  { sku: 'COFFEE-TOGO', name: 'Coffee to go', priceMinor: 250, taxPercent: 19, byWeight: false, codes: ['1004'] },
+  { sku: 'COFFEE-TOGO', name: 'Coffee to go', priceMinor: 250, taxPercent: 19, byWeight: false, codes: ['1004'], stockMilli: -2000 },
   { sku: 'CHOC-100', name: 'Chocolate 100 g', priceMinor: 149, taxPercent: 7, byWeight: false, codes: ['96385074'] },
 ];
 
@@ -318,7 +327,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         await sleep(options.searchDelayMs?.(query) ?? 0);
         return FAKE_ITEMS.filter((i) => i.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(query)) || i.name.toLowerCase().startsWith(query))
           .slice(0, 8)
-          .map((i): SearchHitView => ({ sku: i.sku, name: i.name, price_minor: i.priceMinor }));
+          .map((i): SearchHitView => ({ sku: i.sku, name: i.name, price_minor: i.priceMinor, stock_milli: i.stockMilli ?? null }));
       }
       case 'add_sku': {
         const item = FAKE_ITEMS.find((i) => i.sku === args.sku);

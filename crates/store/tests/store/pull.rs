@@ -71,6 +71,11 @@ fn a_page_applies_once_with_its_cursor() {
     assert!(fx.store.find_by_barcode(MILK_UPCA).expect("lookup").is_none(), "an inactive product does not sell");
     assert_eq!(fx.store.stock_milli(COFFEE).expect("stock"), -2_000);
     assert!(fx.store.tax_classes().expect("classes").iter().any(|c| c.id == "zero"));
+    // What the cashier sees when searching: the stock where there is a ledger, none elsewhere.
+    let coffee = fx.store.search("coffee", 5).expect("search");
+    assert_eq!(coffee.iter().map(|h| (h.sku.as_str(), h.stock_milli)).collect::<Vec<_>>(), [(COFFEE, Some(-2_000))]);
+    let apples = fx.store.search("apples", 5).expect("search");
+    assert_eq!(apples.first().map(|h| h.stock_milli), Some(None));
 
     // The same page again (its answer was applied, then the task restarted): refused, nothing twice.
     let again = fx.store.apply_changes(device, 0, &page(changes, 6));
