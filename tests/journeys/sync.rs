@@ -217,3 +217,24 @@ async fn batches_too_large_for_the_server_are_halved_until_they_fit() {
     assert_eq!(shop.store.outbox_pending().expect("pending"), 0);
     assert_eq!(db.turnover(store_id).await.expect("totals")[0].turnover_minor, terminal_turnover(&shop.store));
 }
+
+/// The answer to a pairing is lost on the way back: the till asks again with the same code and
+/// the hash of the token it made, and the server answers the same device; no orphan is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pairing_whose_answer_is_lost_is_asked_again_and_pairs_once() {
+    let shop = shop();
+    let (db, addr, _dir) = server().await;
+    let proxy = FaultProxy::start(addr).await;
+    let store_id = db.create_store("Corner shop", NOW).await.expect("store");
+    let register_id = db.create_register(store_id, "Till 1", NOW).await.expect("register");
+    let code = db.create_pairing_code(register_id, NOW).await.expect("code");
+    proxy.drop_next_answer_to("POST /v1/pair");
+    let pairing = ringup_sync::pair(&shop.store, &proxy.url, &code, Some("front"), NOW).await.expect("pair");
+    assert_eq!(proxy.answers_dropped.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let devices = db.list_devices().await.expect("devices");
+    assert_eq!(devices.len(), 1, "one device, no orphan: {devices:?}");
+    assert_eq!(devices[0].id, pairing.device_id);
+    // The token the till made is the one the server knows.
+    let info = ringup_sync::Client::new(&proxy.url).expect("client").device(&pairing.token).await.expect("device");
+    assert_eq!(info.device_id, pairing.device_id);
+}

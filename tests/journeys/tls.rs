@@ -33,7 +33,8 @@ async fn a_till_syncs_over_tls_trusting_the_stores_own_certificate() {
 
     // Without the store's certificate the till cannot verify the server: nothing is sent.
     let untrusted = ringup_sync::pair(&s.store, &https, &code, None, NOW).await.expect_err("not trusted");
-    assert!(matches!(&untrusted, SyncError::Network(m) if m.contains("certificate")), "{untrusted}");
+    assert!(matches!(&untrusted, SyncError::Untrusted(m) if m.contains("certificate")), "{untrusted}");
+    assert!(!untrusted.retryable());
     // Plain HTTP to another machine is refused before anything leaves the till.
     let clear = Client::new("http://backoffice.example:8650").err().expect("refused");
     assert!(matches!(clear, SyncError::Protocol(_)), "{clear}");

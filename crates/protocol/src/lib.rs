@@ -32,9 +32,15 @@ pub struct PairRequest {
     /// What the technician calls this terminal (shown in `devices list`).
     #[serde(default)]
     pub name: Option<String>,
+    /// The SHA-256 (lower-case hex) of a token the terminal made itself: the token never
+    /// travels, and asking again with the same code and hash (an answer lost) is answered with
+    /// the same device. Without it the server makes the token and answers it once.
+    #[serde(default)]
+    pub token_sha256: Option<String>,
 }
 
-/// The answer to a pairing: the token is shown here once; the server keeps only its hash.
+/// The answer to a pairing: the token is shown here once (empty when the terminal sent the hash
+/// of its own); the server keeps only its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paired {
     pub device_id: Uuid,

@@ -155,7 +155,10 @@ async fn pair(
     body: Result<Json<PairRequest>, JsonRejection>,
 ) -> Result<Json<Paired>, Failure> {
     let Json(request) = body?;
-    let paired = state.db.pair(&request.code, request.name.as_deref(), (state.clock)()).await?;
+    let paired = state
+        .db
+        .pair_with_key(&request.code, request.name.as_deref(), request.token_sha256.as_deref(), (state.clock)())
+        .await?;
     tracing::info!(device = %paired.device_id, register = %paired.register_id, "device paired");
     Ok(Json(paired))
 }

@@ -55,7 +55,9 @@ pub fn document() -> Value {
                     "error": { "type": "string" }, "message": { "type": "string" } } },
                 "PairRequest": { "type": "object", "required": ["code"], "additionalProperties": false, "properties": {
                     "code": { "type": "string", "minLength": 8, "description": "The one-time code from `ringup-server pair-code`" },
-                    "name": { "type": ["string", "null"] } } },
+                    "name": { "type": ["string", "null"] },
+                    "token_sha256": { "type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
+                        "description": "SHA-256 of a token the terminal made: the same code and hash again answers the same device" } } },
                 "Paired": { "type": "object", "required": ["device_id", "token", "store_id", "register_id", "register_name"], "properties": {
                     "device_id": { "type": "string", "format": "uuid" }, "token": { "type": "string" },
                     "store_id": { "type": "string", "format": "uuid" }, "register_id": { "type": "string", "format": "uuid" },

@@ -265,6 +265,25 @@ impl Db {
 
     /// Exchanges a pairing code for a new device and its token, once.
     pub async fn pair(&self, code: &str, name: Option<&str>, now_ms: i64) -> Result<Paired> {
+        self.pair_with_key(code, name, None, now_ms).await
+    }
+
+    /// [`Db::pair`] where the terminal chose its token and sends only its SHA-256 (hex): the
+    /// token never travels, and the same code with the same hash again (the answer was lost)
+    /// answers the same device instead of refusing a used code. The answer's `token` is then
+    /// empty: the terminal has it.
+    pub async fn pair_with_key(
+        &self,
+        code: &str,
+        name: Option<&str>,
+        token_sha256: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Paired> {
+        if let Some(hash) = token_sha256
+            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        {
+            return Err(RepoError::Invalid("token_sha256 is 64 lower-case hex digits".into()));
+        }
         let name = name.map(|n| check_name("device", n)).transpose()?;
         let code = normalise_code(code);
         if code.len() != PAIRING_CODE_LEN {
@@ -280,11 +299,30 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| RepoError::Code("this pairing code is not known: check it, or make a new one".into()))?;
-        if row.try_get::<Option<i64>, _>("used_ms")?.is_some() {
-            return Err(RepoError::Code("this pairing code was used already: make a new one".into()));
-        }
         if int(&row, "expires_ms")? <= now_ms {
             return Err(RepoError::Code("this pairing code has expired (after 10 minutes): make a new one".into()));
+        }
+        if row.try_get::<Option<i64>, _>("used_ms")?.is_some() {
+            // The same terminal asking again (its answer was lost) gets the same device.
+            if let Some(hash) = token_sha256 {
+                let again = sqlx::query(
+                    self.sql("SELECT id FROM devices WHERE token_hash = ? AND register_id = ? AND revoked_ms IS NULL"),
+                )
+                .bind(hash)
+                .bind(text(&row, "register_id")?)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(device) = again {
+                    return Ok(Paired {
+                        device_id: uuid(&device, "id")?,
+                        token: String::new(),
+                        store_id: uuid(&row, "store_id")?,
+                        register_id: uuid(&row, "register_id")?,
+                        register_name: text(&row, "name")?,
+                    });
+                }
+            }
+            return Err(RepoError::Code("this pairing code was used already: make a new one".into()));
         }
         // Marking the code used is the guard: of two tries at once, one updates the row.
         let used =
@@ -296,9 +334,14 @@ impl Db {
         if used.rows_affected() != 1 {
             return Err(RepoError::Code("this pairing code was used already: make a new one".into()));
         }
+        let token = match token_sha256 {
+            Some(_) => String::new(),
+            None => new_token()?,
+        };
+        let token_hash = token_sha256.map_or_else(|| digest(&token), str::to_string);
         let paired = Paired {
             device_id: Uuid::now_v7(),
-            token: new_token()?,
+            token,
             store_id: uuid(&row, "store_id")?,
             register_id: uuid(&row, "register_id")?,
             register_name: text(&row, "name")?,
@@ -317,7 +360,7 @@ impl Db {
         .bind(paired.store_id.to_string())
         .bind(paired.register_id.to_string())
         .bind(name)
-        .bind(digest(&paired.token))
+        .bind(token_hash)
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;

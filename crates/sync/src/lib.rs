@@ -30,6 +30,9 @@ pub enum SyncError {
     Refused(ApiError),
     #[error("back end unreachable: {0}")]
     Network(String),
+    /// The server's certificate is not one this till trusts: retrying will not change that.
+    #[error("the back end's certificate is not trusted: {0}")]
+    Untrusted(String),
     #[error("the back end answered something unexpected: {0}")]
     Protocol(String),
     #[error(transparent)]
@@ -117,11 +120,18 @@ impl Client {
             }
             source = cause.source();
         }
-        SyncError::Network(text)
+        // rustls says "invalid peer certificate: …" for every verification failure.
+        if text.contains("certificate") { SyncError::Untrusted(text) } else { SyncError::Network(text) }
     }
 
-    pub async fn pair(&self, code: &str, name: Option<&str>) -> Result<Paired, SyncError> {
-        let request = PairRequest { code: code.to_string(), name: name.map(str::to_string) };
+    /// `POST /v1/pair`. With `token_sha256` the terminal keeps its own token and the call may be
+    /// repeated (see [`PairRequest`]).
+    pub async fn pair(&self, code: &str, name: Option<&str>, token_sha256: Option<&str>) -> Result<Paired, SyncError> {
+        let request = PairRequest {
+            code: code.to_string(),
+            name: name.map(str::to_string),
+            token_sha256: token_sha256.map(str::to_string),
+        };
         let response =
             self.http.post(format!("{}/v1/pair", self.base)).json(&request).send().await.map_err(Client::network)?;
         Client::answer(response).await
@@ -163,6 +173,9 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(SyncError::Store)
 }
 
+/// How often a pairing whose answer did not come is asked again.
+const PAIR_TRIES: u32 = 3;
+
 /// Pairs this terminal's store with the back end at `server_url` by a one-time code.
 pub async fn pair(
     store: &Arc<Store>,
@@ -187,7 +200,24 @@ pub async fn pair_trusting(
     let roots: Vec<Vec<u8>> = ca_pem.iter().map(|p| p.as_bytes().to_vec()).collect();
     let client = Client::with_roots(server_url, &roots)?;
     let ca = ca_pem.map(str::to_string);
-    let paired = client.pair(code, name).await?;
+    // The till makes its token; only its hash goes out, so a pairing whose answer is lost can
+    // simply be asked again with the same code.
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| SyncError::Protocol(format!("no randomness for a token: {e}")))?;
+    let token = format!("rgd_{}", hex::encode(secret));
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()));
+    let mut tries = 0;
+    let mut paired = loop {
+        match client.pair(code, name, Some(&hash)).await {
+            Err(SyncError::Network(e)) if tries < PAIR_TRIES => {
+                tries += 1;
+                tracing::warn!("pairing: {e}; asking again");
+                tokio::time::sleep(Duration::from_millis(500 << tries)).await;
+            }
+            other => break other?,
+        }
+    };
+    paired.token = token;
     let url = client.base().to_string();
     blocking(store, move |s| {
         s.save_pairing(

@@ -122,7 +122,34 @@ async fn a_new_device_for_a_register_unpairs_the_old_one(backend: Backend) {
     assert!(server.db.device_by_token(&second.token).await.is_ok());
 }
 
+/// A terminal that made its own token sends only its hash; asking again with the same code and
+/// hash (its answer was lost) gets the same device, anyone else gets "used".
+async fn a_pairing_asked_again_with_the_same_key_answers_the_same_device(backend: Backend) {
+    let server = Server::start(backend).await;
+    let store = server.db.create_store("Corner shop", server.now()).await.expect("store");
+    let register = server.db.create_register(store, "Till 1", server.now()).await.expect("register");
+    let code = server.db.create_pairing_code(register, server.now()).await.expect("code");
+    let token = "rgd_made_by_the_till_0123456789abcdef";
+    let hash = ringup_server::repo::digest(token);
+    let ask = |hash: String| {
+        let body = serde_json::json!({ "code": code, "token_sha256": hash });
+        let (http, url) = (server.http.clone(), server.url.clone());
+        async move { http.post(format!("{url}/v1/pair")).json(&body).send().await.expect("send") }
+    };
+    let first: ringup_protocol::Paired = ask(hash.clone()).await.json().await.expect("paired");
+    assert_eq!(first.token, "", "the till has its token; it never travels");
+    let again: ringup_protocol::Paired = ask(hash.clone()).await.json().await.expect("paired again");
+    assert_eq!(again.device_id, first.device_id);
+    assert_eq!(server.db.list_devices().await.expect("devices").len(), 1);
+    let (status, error) = error_of(ask(ringup_server::repo::digest("another till")).await).await;
+    assert_eq!((status, error.error.as_str()), (403, "pairing_code_invalid"));
+    let (status, _) = error_of(ask("NOT-HEX".into()).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(server.db.device_by_token(token).await.expect("the till's token works").id, first.device_id);
+}
+
 on_both!(
+    a_pairing_asked_again_with_the_same_key_answers_the_same_device,
     a_new_device_for_a_register_unpairs_the_old_one,
     a_code_pairs_one_device_once,
     expired_unknown_and_malformed_codes_are_refused,
