@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod pull;
+pub mod settings;
 
 pub use pull::{
     Change, ChangePage, MAX_CHANGES, StockMovementAnswer, StockMovementRequest, WireProduct, WireStockMovement,
@@ -136,7 +137,9 @@ pub struct Event {
     pub id: Uuid,
     pub seq: u64,
     /// `sale.completed`, `sale.voided`, `refund.created`, `payment_attempt.<state>`,
-    /// `cash.<movement>`, `day.close`, `receipt.reprint`.
+    /// `cash.<movement>`, `day.close`, `receipt.reprint`, `stock.adjusted` (a movement made at the
+    /// till: a delivery, breakage, a count). Sales, refunds and adjustments carry their stock
+    /// movements in `data.stock`.
     pub kind: String,
     pub document_id: Uuid,
     pub created_ms: i64,

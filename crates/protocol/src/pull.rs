@@ -35,7 +35,8 @@ pub struct WireProduct {
 
 /// One movement of the stock ledger: a delta in thousandths of a unit, never a quantity.
 /// Movements of a till's own sales and refunds keep the id the till gave them
-/// (`<document id>:<line>`), so a till that pulls its own movement back counts it once.
+/// (`<document id>:<line>`), so a till that pulls its own movement back counts it once; a
+/// channel's are `channel:<channel id>:<its key>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireStockMovement {
@@ -93,7 +94,9 @@ impl Change {
     }
 }
 
-/// `GET /v1/changes?after=<cursor>&limit=<n>`: the changes after `cursor`, oldest first.
+/// `GET /v1/changes?after=<cursor>&limit=<n>`: the changes after `cursor`, oldest first (at
+/// most `n`, after any tax classes the page's products need that were changed later: those
+/// come at the front, and again in their place).
 /// `cursor` is where the next page starts (the last change's revision, or the one asked for
 /// when there is none); `head` is the store's newest revision, so a terminal can show how far
 /// a long first sync has come: done when `cursor == head`.
@@ -118,7 +121,7 @@ pub struct StockMovementRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockMovementAnswer {
-    /// The movement's id in the ledger (`channel:<key>`).
+    /// The movement's id in the ledger (`channel:<channel id>:<key>`).
     pub id: String,
     /// False when the key was seen before: nothing changed.
     pub created: bool,
@@ -127,8 +130,13 @@ pub struct StockMovementAnswer {
     pub rev: u64,
 }
 
-/// Longest idempotency key and reason accepted.
+/// Longest idempotency key accepted.
 pub const MAX_KEY_CHARS: usize = 100;
+/// Longest reason accepted.
+pub const MAX_REASON_CHARS: usize = 50;
+/// Largest movement accepted, either way: a million units (in thousandths). Anything larger is
+/// a typing or encoding mistake, and would put the ledger's sums at risk.
+pub const MAX_DELTA_MILLI: i64 = 1_000_000_000;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use crate::db::{Db, values};
 use crate::repo::{RepoError, Result, i64_of, int, text, u64_of};
 use ringup_domain::Currency;
 use ringup_protocol::catalog::{CatalogRow, ImportIssue, barcode_key, issue, plu_key, read_catalog_csv};
+use ringup_protocol::settings::StoreSettings;
 use ringup_protocol::{Change, ChangePage, MAX_CHANGES, WireProduct, WireStockMovement};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -100,16 +101,13 @@ impl Db {
         Ok(rev)
     }
 
-    /// Replaces the store's settings (the tills' `StoreSettings` as a JSON object; each till
-    /// checks them when it applies them).
+    /// Replaces the store's settings: the tills' `StoreSettings`, checked as the tills check
+    /// them, so a till is never handed settings it cannot take.
     pub async fn set_settings(&self, store: Uuid, settings: &serde_json::Value) -> Result<u64> {
-        if !settings.is_object() {
-            return Err(RepoError::Invalid("the settings are one JSON object".into()));
-        }
-        if let Some(code) = settings.get("currency") {
-            let code = code.as_str().unwrap_or_default();
-            Currency::from_code(code).map_err(|e| RepoError::Invalid(format!("currency {code:?}: {e}")))?;
-        }
+        let parsed: StoreSettings = serde_json::from_value(settings.clone())
+            .map_err(|e| RepoError::Invalid(format!("these are not store settings a till can take: {e}")))?;
+        parsed.check().map_err(RepoError::Invalid)?;
+        let body = serde_json::to_string(&parsed).map_err(|e| RepoError::Invalid(e.to_string()))?;
         let mut tx = self.pool.begin().await?;
         let rev = take_revs(self, &mut tx, store, 1).await?;
         sqlx::query(self.sql(
@@ -117,7 +115,7 @@ impl Db {
              ON CONFLICT (store_id) DO UPDATE SET body = excluded.body, rev = excluded.rev",
         ))
         .bind(store.to_string())
-        .bind(settings.to_string())
+        .bind(body)
         .bind(i64_of(rev, "revision")?)
         .execute(&mut *tx)
         .await?;
@@ -132,12 +130,9 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(Currency::EUR) };
-        let body: serde_json::Value =
+        let settings: StoreSettings =
             serde_json::from_str(&text(&row, "body")?).map_err(|e| RepoError::Invalid(e.to_string()))?;
-        match body.get("currency").and_then(|c| c.as_str()) {
-            Some(code) => Currency::from_code(code).map_err(|e| RepoError::Invalid(e.to_string())),
-            None => Ok(Currency::EUR),
-        }
+        Ok(settings.currency)
     }
 
     async fn tax_class_ids(&self, store: Uuid) -> Result<HashSet<String>> {
@@ -391,7 +386,45 @@ impl Db {
         // back or replaced by a later write of the same row).
         let cursor = if changes.len() < limit { head } else { changes[limit - 1].rev() };
         changes.truncate(limit);
+        self.classes_ahead(store, &mut changes, cursor).await?;
         Ok(ChangePage { changes, cursor, head })
+    }
+
+    /// A tax class changed after products that use it (a new rate) has a revision beyond them;
+    /// a till that has never seen it (a new one) would get the products first. The classes a
+    /// page's products need that lie beyond its cursor go at its front, as they are now (they
+    /// come again in their own place later: applying a class twice changes nothing).
+    async fn classes_ahead(&self, store: Uuid, changes: &mut Vec<Change>, cursor: u64) -> Result<()> {
+        let needed: HashSet<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Product { product, .. } => Some(product.tax_class.as_str()),
+                _ => None,
+            })
+            .collect();
+        if needed.is_empty() {
+            return Ok(());
+        }
+        let rows =
+            sqlx::query(self.sql("SELECT id, name, rate_ppm, rev FROM tax_classes WHERE store_id = ? AND rev > ?"))
+                .bind(store.to_string())
+                .bind(i64_of(cursor, "cursor")?)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut ahead = Vec::new();
+        for row in rows {
+            let id = text(&row, "id")?;
+            if needed.contains(id.as_str()) {
+                ahead.push(Change::TaxClass {
+                    rev: u64_of(int(&row, "rev")?),
+                    id,
+                    name: text(&row, "name")?,
+                    rate_ppm: u32::try_from(int(&row, "rate_ppm")?).unwrap_or(0),
+                });
+            }
+        }
+        changes.splice(0..0, ahead);
+        Ok(())
     }
 
     /// The catalog's products by SKU (for checks and the admin CLI).

@@ -103,12 +103,7 @@ impl Db {
         self.add_journal_entries(&mut tx, device, &fresh, now_ms).await?;
         let mut movements: Vec<WireStockMovement> = Vec::new();
         for event in &fresh {
-            if let Some(stock) = event.data.get("stock") {
-                let moved: Vec<WireStockMovement> = serde_json::from_value(stock.clone()).map_err(|e| {
-                    RepoError::Invalid(format!("event {}: its stock movements are unreadable: {e}", event.id))
-                })?;
-                movements.extend(moved);
-            }
+            movements.extend(crate::stock::till_movements(event)?);
         }
         let subscribers = self.subscribers(&mut tx, device.store_id).await?;
         for event in &fresh {

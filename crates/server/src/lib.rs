@@ -16,12 +16,27 @@ pub mod webhooks;
 pub use api::{AppState, Clock, router, router_with_body_limit, system_clock};
 pub use db::{Backend, Db};
 
+/// The webhook worker of a serving server: stopped when the server stops, however it stops
+/// (returns, fails, or its task is aborted).
+struct Worker(tokio::task::JoinHandle<()>);
+
+impl Worker {
+    fn start(state: &AppState) -> Worker {
+        let config = webhooks::WebhookConfig::default();
+        Worker(tokio::spawn(webhooks::run(state.db.clone(), state.clock.clone(), config)))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Serves the API on `listener` until the process ends, and delivers webhooks meanwhile.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let worker = tokio::spawn(webhooks::run(state.db.clone(), state.clock.clone(), webhooks::WebhookConfig::default()));
-    let served = axum::serve(listener, router(state)).await;
-    worker.abort();
-    served
+    let _worker = Worker::start(&state);
+    axum::serve(listener, router(state)).await
 }
 
 /// Serves the API over TLS (rustls; PEM certificate chain and private key) on `listener` until
@@ -35,10 +50,8 @@ pub async fn serve_tls(
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem(cert_pem, key_pem).await?;
     listener.set_nonblocking(true)?;
-    let worker = tokio::spawn(webhooks::run(state.db.clone(), state.clock.clone(), webhooks::WebhookConfig::default()));
-    let served = axum_server::from_tcp_rustls(listener, config)?.serve(router(state).into_make_service()).await;
-    worker.abort();
-    served
+    let _worker = Worker::start(&state);
+    axum_server::from_tcp_rustls(listener, config)?.serve(router(state).into_make_service()).await
 }
 
 /// Serves the API with another request size limit (for tests).

@@ -112,7 +112,8 @@ pub fn document() -> Value {
                     { "properties": { "type": { "const": "stock" }, "rev": { "type": "integer" },
                         "movement": { "$ref": "#/components/schemas/StockMovement" } }, "required": ["movement"] } ] },
                 "ChangePage": { "type": "object", "required": ["changes", "cursor", "head"], "properties": {
-                    "changes": { "type": "array", "maxItems": ringup_protocol::MAX_CHANGES, "items": { "$ref": "#/components/schemas/Change" } },
+                    "changes": { "type": "array", "items": { "$ref": "#/components/schemas/Change" },
+                        "description": "At most `limit` changes in revision order, after any tax classes the page's products need that were changed later (they come again in their place)" },
                     "cursor": { "type": "integer", "description": "Ask for `after=cursor` next" },
                     "head": { "type": "integer", "description": "The store's newest revision: caught up when cursor = head" } } },
                 "StockMovementRequest": { "type": "object", "additionalProperties": false,

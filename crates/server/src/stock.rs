@@ -6,7 +6,8 @@
 use crate::catalog::take_revs;
 use crate::db::{Db, values};
 use crate::repo::{RepoError, Result, digest, i64_of, int, text, u64_of};
-use ringup_protocol::{StockMovementAnswer, StockMovementRequest, WireStockMovement, pull::MAX_KEY_CHARS};
+use ringup_protocol::pull::{MAX_DELTA_MILLI, MAX_KEY_CHARS, MAX_REASON_CHARS};
+use ringup_protocol::{Event, StockMovementAnswer, StockMovementRequest, WireStockMovement};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
@@ -23,19 +24,55 @@ fn new_channel_token() -> Result<String> {
     Ok(format!("rgc_{}", hex::encode(bytes)))
 }
 
-fn check_movement(request: &StockMovementRequest) -> Result<()> {
-    let key_ok = !request.key.trim().is_empty() && request.key.chars().count() <= MAX_KEY_CHARS;
-    let reason_ok = !request.reason.trim().is_empty() && request.reason.chars().count() <= 50;
-    if !key_ok {
-        return Err(RepoError::Invalid(format!("the idempotency key is 1 to {MAX_KEY_CHARS} characters")));
-    }
-    if !reason_ok {
-        return Err(RepoError::Invalid("the reason is 1 to 50 characters (e.g. online_order)".into()));
-    }
-    if request.delta_milli == 0 {
-        return Err(RepoError::Invalid("a movement moves something: delta_milli is not 0".into()));
+/// Text a person or program wrote, taken as given: never trimmed, so a retry that differs in
+/// spacing is not mistaken for the same movement.
+fn check_text(what: &str, text: &str, max: usize) -> Result<()> {
+    if text.is_empty() || text.chars().count() > max || text.trim() != text || text.chars().any(char::is_control) {
+        return Err(RepoError::Invalid(format!(
+            "the {what} is 1 to {max} characters, without spaces at its ends or control characters"
+        )));
     }
     Ok(())
+}
+
+fn check_delta(delta_milli: i64) -> Result<()> {
+    if delta_milli == 0 || delta_milli.abs() > MAX_DELTA_MILLI {
+        return Err(RepoError::Invalid(format!(
+            "a movement is not 0 and at most {} units either way (delta_milli is in thousandths)",
+            MAX_DELTA_MILLI / 1000
+        )));
+    }
+    Ok(())
+}
+
+fn check_movement(request: &StockMovementRequest) -> Result<()> {
+    check_text("idempotency key", &request.key, MAX_KEY_CHARS)?;
+    check_text("reason (e.g. online_order)", &request.reason, MAX_REASON_CHARS)?;
+    check_text("SKU", &request.sku, 200)?;
+    check_delta(request.delta_milli)
+}
+
+/// The movements an event of a till carries (`data.stock`), each checked: its id is the
+/// event's document and a line (`<document id>:<line>`, as the till makes them), so a till
+/// can only ever add movements of its own documents.
+pub(crate) fn till_movements(event: &Event) -> Result<Vec<WireStockMovement>> {
+    let Some(stock) = event.data.get("stock") else { return Ok(Vec::new()) };
+    let moved: Vec<WireStockMovement> = serde_json::from_value(stock.clone())
+        .map_err(|e| RepoError::Invalid(format!("event {}: its stock movements are unreadable: {e}", event.id)))?;
+    let prefix = format!("{}:", event.document_id);
+    for m in &moved {
+        let line_ok = m.id.strip_prefix(&prefix).is_some_and(|line| line.parse::<u32>().is_ok());
+        if !line_ok {
+            return Err(RepoError::Invalid(format!(
+                "event {}: movement {:?} is not a line of document {}",
+                event.id, m.id, event.document_id
+            )));
+        }
+        check_text("SKU", &m.sku, 200)?;
+        check_text("reason", &m.reason, MAX_REASON_CHARS)?;
+        check_delta(m.delta_milli)?;
+    }
+    Ok(moved)
 }
 
 impl Db {
@@ -110,7 +147,7 @@ impl Db {
     ) -> Result<StockMovementAnswer> {
         check_movement(request)?;
         let store = channel.store_id;
-        let id = format!("{}:{}", channel.id, request.key.trim());
+        let id = format!("channel:{}:{}", channel.id, request.key);
         let mut tx = self.pool.begin().await?;
         // The store's row first: two posts of one key queue here, and the second sees the first.
         let rev = take_revs(self, &mut tx, store, 1).await?;
@@ -153,7 +190,7 @@ impl Db {
         .bind(id.clone())
         .bind(request.sku.clone())
         .bind(request.delta_milli)
-        .bind(request.reason.trim().to_string())
+        .bind(request.reason.clone())
         .bind(format!("channel:{}", channel.id))
         .bind(now_ms)
         .bind(i64_of(rev, "revision")?)

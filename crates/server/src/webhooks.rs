@@ -405,15 +405,16 @@ impl Db {
 
 /// Delivers what is due now, a few at a time; returns how many were attempted.
 pub async fn deliver_due(db: &Db, http: &reqwest::Client, clock: &Clock, config: &WebhookConfig) -> Result<usize> {
-    let now = clock();
-    let due = db.due_deliveries(now, 20).await?;
+    let due = db.due_deliveries(clock(), 20).await?;
     let lease_ms = i64::try_from(config.timeout.as_millis()).unwrap_or(i64::MAX).saturating_mul(3);
     let mut attempted = 0;
     for d in due {
-        if !db.claim(&d, now, lease_ms).await? {
+        // The lease runs from now, not from when the batch was read: a slow batch never hands
+        // out a lease that has already run out.
+        let at = clock();
+        if !db.claim(&d, at, lease_ms).await? {
             continue;
         }
-        let at = clock();
         let timestamp = at.div_euclid(1000);
         let started = std::time::Instant::now();
         let answer = http

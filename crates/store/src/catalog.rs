@@ -167,8 +167,9 @@ impl Store {
         })
     }
 
-    /// Adds a stock movement (a delta, never a new quantity). `id` makes it idempotent: the
-    /// same movement recorded twice counts once. Returns whether it was new.
+    /// Adds a stock movement made at this till (a delivery, breakage, a count: a delta, never
+    /// a new quantity) and queues it for the back end in the same transaction. `id` makes it
+    /// idempotent: the same movement recorded twice counts once. Returns whether it was new.
     pub fn record_stock_movement(
         &self,
         id: uuid::Uuid,
@@ -182,11 +183,25 @@ impl Store {
                 .query_row("SELECT id FROM products WHERE sku = ?1", [sku], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("product {sku}")))?;
+            // Its id is "<movement>:1", a line of its own document, as the back end takes a
+            // till's movements.
+            let line_id = format!("{id}:1");
             let n = tx.execute(
-                "INSERT INTO stock_movements(id, product_id, delta_milli, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO NOTHING",
-                params![id.to_string(), product_id, delta_milli, reason, at_ms],
+                "INSERT INTO stock_movements(id, product_id, delta_milli, reason, document_id, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
+                params![line_id, product_id, delta_milli, reason, id.to_string(), at_ms],
             )?;
+            if n == 1 {
+                let movement = ringup_protocol::WireStockMovement {
+                    id: line_id,
+                    sku: sku.to_string(),
+                    delta_milli,
+                    reason: reason.to_string(),
+                    at_ms,
+                };
+                let payload = serde_json::json!({ "stock": [movement] }).to_string();
+                crate::commit::enqueue(tx, "stock.adjusted", id, &payload, at_ms)?;
+            }
             Ok(n == 1)
         })
     }

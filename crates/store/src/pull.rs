@@ -5,7 +5,8 @@
 //! The back end is the catalog's owner: a pulled product replaces the till's (its barcodes
 //! included, taken from another product if need be). Stock movements keep their ids, so the
 //! till's own sale movement coming back from the server counts once; the till's stock is then
-//! the server's ledger plus its own movements the server does not have yet.
+//! the server's ledger plus its own movements the server does not have yet. A movement of a
+//! product that comes in a later page waits for it.
 
 use crate::catalog::{barcode_key, plu_key};
 use crate::settings::StoreSettings;
@@ -21,7 +22,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PullReport {
     pub applied: u64,
-    /// Stock movements of products this till does not have (or already had): nothing to do.
+    /// Stock movements the till already had, or of products it does not have yet (those wait
+    /// for their product, and count when it arrives).
     pub skipped: u64,
     pub cursor: u64,
     pub head: u64,
@@ -55,6 +57,14 @@ fn apply_product(tx: &Transaction<'_>, p: &WireProduct) -> Result<(), StoreError
         .query_row(params![p.sku, p.name, p.category, p.tax_class, p.price_minor, p.sold_by_weight, p.active], |r| {
             r.get(0)
         })?;
+    // Movements pulled before the product: counted now.
+    tx.prepare_cached(
+        "INSERT INTO stock_movements(id, product_id, delta_milli, reason, document_id, at_ms)
+         SELECT id, ?1, delta_milli, reason, NULL, at_ms FROM stock_pending WHERE sku = ?2
+         ON CONFLICT(id) DO NOTHING",
+    )?
+    .execute(params![id, p.sku])?;
+    tx.prepare_cached("DELETE FROM stock_pending WHERE sku = ?1")?.execute([&p.sku])?;
     tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?.execute([id])?;
     let codes = p.barcodes.iter().map(|b| barcode_key(b)).chain(p.plu.iter().map(|c| plu_key(c)));
     for code in codes {
@@ -84,7 +94,8 @@ fn apply_staff(
     Ok(())
 }
 
-/// Adds a movement once by its id; false when the till had it or lacks the product.
+/// Adds a movement once by its id; a movement of a product the till does not have yet waits
+/// in `stock_pending` for it. False when the movement did not count now.
 fn apply_stock(tx: &Transaction<'_>, m: &WireStockMovement) -> Result<bool, StoreError> {
     let n = tx
         .prepare_cached(
@@ -93,6 +104,13 @@ fn apply_stock(tx: &Transaction<'_>, m: &WireStockMovement) -> Result<bool, Stor
              ON CONFLICT(id) DO NOTHING",
         )?
         .execute(params![m.id, m.delta_milli, m.reason, m.at_ms, m.sku])?;
+    if n == 0 && !tx.prepare_cached("SELECT 1 FROM products WHERE sku = ?1")?.exists([&m.sku])? {
+        tx.prepare_cached(
+            "INSERT INTO stock_pending(id, sku, delta_milli, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO NOTHING",
+        )?
+        .execute(params![m.id, m.sku, m.delta_milli, m.reason, m.at_ms])?;
+    }
     Ok(n == 1)
 }
 

@@ -404,6 +404,17 @@ ALTER TABLE sync_pairing ADD COLUMN pull_head INTEGER NOT NULL DEFAULT 0 CHECK (
 -- store's own server with a self-signed certificate.
 ALTER TABLE sync_pairing ADD COLUMN server_ca_pem TEXT;
 CREATE INDEX stock_by_document ON stock_movements(document_id) WHERE document_id IS NOT NULL;
+
+-- Pulled stock movements of products the till does not have yet (the product comes in a later
+-- page): counted when the product arrives, never dropped.
+CREATE TABLE stock_pending (
+    id          TEXT PRIMARY KEY,
+    sku         TEXT NOT NULL,
+    delta_milli INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX stock_pending_by_sku ON stock_pending(sku);
 "#;
 
 fn migrations() -> Migrations<'static> {

@@ -322,7 +322,12 @@ impl Pusher {
         now: impl Fn() -> i64,
         progress: impl FnMut(u64, u64, u64),
     ) -> Result<(PushReport, PullReport), SyncError> {
-        let pushed = self.push_all(&now).await?;
+        // A push the server refuses (or cannot take now) must not keep price changes from the
+        // till: it pulls anyway, and reports the push's failure after.
+        let pushed = self.push_all(&now).await;
+        if let Err(SyncError::Unpaired(_) | SyncError::NotPaired) = &pushed {
+            return Err(pushed.err().unwrap_or(SyncError::NotPaired));
+        }
         let pairing = blocking(&self.store, |s| s.pairing()).await?.ok_or(SyncError::NotPaired)?;
         let client = self.client(&pairing)?;
         let device = pairing.device_id;
@@ -331,7 +336,8 @@ impl Pusher {
             let at = now();
             blocking(&self.store, move |s| s.mark_unpaired(device, at)).await?;
         }
-        Ok((pushed, result?))
+        let pulled = result?;
+        Ok((pushed?, pulled))
     }
 
     async fn push_with(

@@ -23,11 +23,16 @@ async fn the_catalog_arrives_page_by_page_with_tax_classes_staff_and_settings_fi
     let device = server.paired_device("Corner shop").await;
     let store = device.store_id;
     server.db.add_staff(store, "Maria", "manager", "9999", T0).await.expect("staff");
-    server
-        .db
-        .set_settings(store, &serde_json::json!({ "currency": "EUR", "locale": "de-DE" }))
-        .await
-        .expect("settings");
+    server.db.set_settings(store, &crate::common::settings_json()).await.expect("settings");
+    // Settings a till could not take are refused here, not handed on.
+    let mut mars = crate::common::settings_json();
+    mars["time_zone"] = "Mars/Olympus".into();
+    let mut locale = crate::common::settings_json();
+    locale["locale"] = "german".into();
+    for bad in [serde_json::json!({ "currency": "EUR", "locale": "de-DE" }), mars, locale] {
+        let refused = server.db.set_settings(store, &bad).await;
+        assert!(matches!(refused, Err(RepoError::Invalid(_))), "{bad}: {refused:?}");
+    }
     server.catalog(store, &catalog_csv(12, "1.00")).await;
 
     let (changes, cursor) = server.pull_all(&device.token, 0, 5).await;
@@ -181,7 +186,29 @@ async fn a_cursor_never_skips_a_change_committed_late(backend: Backend) {
     assert_eq!(server.db.stock_milli(store, "P0001").await.expect("stock"), -20_000);
 }
 
+/// A tax rate changed after the products that use it: a till that never had the class gets it
+/// ahead of the first page of products that needs it.
+async fn a_class_changed_after_its_products_comes_ahead_of_them(backend: Backend) {
+    let server = Server::start(backend).await;
+    let device = server.paired_device("Corner shop").await;
+    server.catalog(device.store_id, &catalog_csv(4, "1.00")).await;
+    server.db.set_tax_class(device.store_id, "standard", "Standard rate", 200_000).await.expect("new rate");
+    let page: ChangePage = server.changes(&device.token, 0, 2).await.json().await.expect("page");
+    match &page.changes[0] {
+        Change::TaxClass { id, rate_ppm, rev, .. } => {
+            assert_eq!((id.as_str(), *rate_ppm), ("standard", 200_000));
+            assert!(*rev > page.cursor, "it is ahead of its place");
+        }
+        other => panic!("the class must come first: {other:?}"),
+    }
+    assert_eq!(page.changes.len(), 3, "the class and two products: {:?}", page.changes);
+    let (all, _) = server.pull_all(&device.token, 0, 2).await;
+    let classes = all.iter().filter(|c| matches!(c, Change::TaxClass { .. })).count();
+    assert!(classes >= 2, "ahead, and again in its place");
+}
+
 on_both!(
+    a_class_changed_after_its_products_comes_ahead_of_them,
     the_catalog_arrives_page_by_page_with_tax_classes_staff_and_settings_first,
     a_product_changed_twice_comes_once_as_it_is_now,
     a_catalog_with_a_problem_changes_nothing,

@@ -31,7 +31,7 @@ async fn a_channels_movement_counts_once_per_key(backend: Backend) {
     assert_eq!(clash.json::<ApiError>().await.expect("error").error, "conflict");
     let unknown = server.post_stock(&token, "order-78", "NOPE", -1_000).await;
     assert_eq!(unknown.status().as_u16(), 404);
-    for (key, delta) in [("", -1_000), ("order-79", 0)] {
+    for (key, delta) in [("", -1_000), ("order-79", 0), (" order-77", -2_000), ("order-80", 2_000_000_000)] {
         assert_eq!(server.post_stock(&token, key, "P0001", delta).await.status().as_u16(), 400, "{key:?} {delta}");
     }
     assert_eq!(server.db.stock_milli(store, "P0001").await.expect("stock"), 8_000);
@@ -83,11 +83,21 @@ async fn a_tills_sales_move_stock_once_however_often_pushed(backend: Backend) {
     assert_eq!(server.db.stock_milli(device.store_id, "P0001").await.expect("stock"), -4_000);
     assert_eq!(server.db.stock_milli(device.store_id, "P0002").await.expect("stock"), -2_000);
     assert_eq!(server.db.movement_count(device.store_id).await.expect("count"), 8);
-    // Unreadable movements refuse the batch whole.
-    let mut bad = till.sales(1);
-    bad[0].data = serde_json::json!({ "stock": [{ "sku": "P0001" }] });
-    let response = server.push(&device.token, &bad).await;
-    assert_eq!(response.status().as_u16(), 400);
+    // Unreadable movements, or movements of another document (a channel's, say), refuse the
+    // batch whole.
+    for stock in [
+        serde_json::json!([{ "sku": "P0001" }]),
+        serde_json::json!([{ "id": format!("channel:{}:order-1", uuid::Uuid::now_v7()), "sku": "P0001",
+            "delta_milli": -1_000, "reason": "sale", "at_ms": T0 }]),
+        serde_json::json!([{ "id": format!("{}:1", events[0].document_id), "sku": "P0001",
+            "delta_milli": -1_000, "reason": "sale", "at_ms": T0 }]),
+    ] {
+        let mut bad = till.sales(1);
+        bad[0].seq = 5;
+        bad[0].data = serde_json::json!({ "stock": stock });
+        let response = server.push(&device.token, &bad).await;
+        assert_eq!(response.status().as_u16(), 400, "{stock}");
+    }
     assert_eq!(server.db.event_count(device.store_id).await.expect("events"), 4);
 }
 

@@ -47,13 +47,17 @@ fn a_committed_sale_writes_its_record_lines_payment_stock_journal_and_outbox() {
         .expect("the journal entry names the sale");
     assert_eq!(turnover, total, "a sale adds its total to turnover");
     let kinds: Vec<String> = conn
-        .prepare("SELECT kind FROM outbox ORDER BY kind")
+        .prepare("SELECT kind FROM outbox ORDER BY seq")
         .expect("query")
         .query_map([], |r| r.get(0))
         .expect("rows")
         .collect::<Result<_, _>>()
         .expect("kinds");
-    assert_eq!(kinds, ["sale.completed"], "the outbox carries the sale's event, which points at its journal entry");
+    assert_eq!(
+        kinds,
+        ["stock.adjusted", "sale.completed"],
+        "the outbox carries the delivery, then the sale's event, which points at its journal entry"
+    );
 }
 
 #[test]

@@ -61,7 +61,8 @@ fn a_page_applies_once_with_its_cursor() {
         Change::Product { rev: 3, product: wire("NEW-2", 300, &[COFFEE_EAN13]) },
         Change::Product { rev: 4, product: WireProduct { active: false, ..wire(MILK, MILK_PRICE, &[MILK_UPCA]) } },
         stock("online:1", COFFEE, -2_000),
-        stock("online:2", "UNKNOWN", -1_000),
+        // A product this till does not have yet: the movement waits for it.
+        stock("online:2", "LATER", -1_000),
     ];
     let report = fx.store.apply_changes(device, 0, &page(changes.clone(), 6)).expect("apply");
     assert_eq!((report.applied, report.skipped, report.cursor, report.head), (5, 1, 6, 16));
@@ -84,6 +85,11 @@ fn a_page_applies_once_with_its_cursor() {
     // The same movement in a later page counts once.
     fx.store.apply_changes(device, 6, &page(vec![stock("online:1", COFFEE, -2_000)], 7)).expect("apply");
     assert_eq!(fx.store.stock_milli(COFFEE).expect("stock"), -2_000);
+    // The product arrives: the movement that waited counts, once, and again changes nothing.
+    assert_eq!(fx.store.stock_milli("LATER").expect("stock"), 0);
+    let later = vec![Change::Product { rev: 8, product: wire("LATER", 100, &[]) }, stock("online:2", "LATER", -1_000)];
+    fx.store.apply_changes(device, 7, &page(later, 8)).expect("apply");
+    assert_eq!(fx.store.stock_milli("LATER").expect("stock"), -1_000);
 }
 
 #[test]
@@ -139,4 +145,18 @@ fn a_sale_sends_its_stock_movements_with_it() {
     // Pulled back from the server under the same id, it counts once.
     fx.store.apply_changes(device, 0, &page(vec![stock(&l1, COFFEE, -2_000)], 1)).expect("apply");
     assert_eq!(fx.store.stock_milli(COFFEE).expect("stock"), -2_000);
+}
+
+#[test]
+fn a_stock_movement_made_at_the_till_is_queued_for_the_back_end_once() {
+    let fx = store();
+    let delivery = Uuid::now_v7();
+    assert!(fx.store.record_stock_movement(delivery, COFFEE, 6_000, "delivery", T0).expect("record"));
+    assert!(!fx.store.record_stock_movement(delivery, COFFEE, 6_000, "delivery", T0).expect("again"));
+    let device = paired(&fx);
+    let events = fx.store.outbox_after(device, 0, 10).expect("outbox");
+    assert_eq!(events.len(), 1, "queued once");
+    assert_eq!((events[0].kind.as_str(), events[0].document_id), ("stock.adjusted", delivery));
+    let moved: Vec<WireStockMovement> = serde_json::from_value(events[0].data["stock"].clone()).expect("stock");
+    assert_eq!((moved[0].id.clone(), moved[0].delta_milli), (format!("{delivery}:1"), 6_000));
 }
