@@ -74,15 +74,7 @@ async fn every_sale_reaches_the_back_end_once_through_lost_answers_and_a_new_pai
     // Sent twice for real (a retry racing the first try): still once.
     let again = shop.store.outbox_after(pairing.device_id, 20, 10).expect("events");
     let client = ringup_sync::Client::new(&proxy.url).expect("client");
-    let events = again.into_iter().map(|e| ringup_protocol::Event {
-        id: e.event_id,
-        seq: e.device_seq,
-        kind: e.kind,
-        document_id: e.document_id,
-        created_ms: e.created_ms,
-        journal: e.journal.as_ref().map(ringup_protocol::WireJournalEntry::from),
-        data: e.data,
-    });
+    let events = again.into_iter().map(ringup_sync::event_of);
     let answer = client.push(&pairing.token, events.collect()).await.expect("push");
     assert_eq!((answer.applied, answer.duplicates, answer.high_seq), (0, 8, 28));
 

@@ -10,12 +10,12 @@
 mod support;
 
 use ringup_server::{AppState, Db};
-use ringup_store::{NewPairing, Store};
+
 use ringup_sync::Pusher;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
-use support::{bench_data, queued_store, remove_db};
+use support::{bench_data, paired_till, queued_store, remove_db};
 use uuid::Uuid;
 
 const FLOOR_PER_S: f64 = 2_000.0;
@@ -29,28 +29,10 @@ async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
     let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
     let server = tokio::spawn(ringup_server::serve(listener, state));
     let store_id = db.create_store("Bench shop", NOW).await.expect("store");
-    let register = db.create_register(store_id, "Till 1", NOW).await.expect("register");
-    let code = db.create_pairing_code(register, NOW).await.expect("code");
-    let paired = db.pair(&code, None, NOW).await.expect("pair");
-
     let till = work.join("till.db");
     remove_db(&till);
     std::fs::copy(queue, &till).expect("copy the queue");
-    let store = Arc::new(Store::open(&till).expect("open the till"));
-    store
-        .save_pairing(
-            &NewPairing {
-                server_url: &url,
-                device_id: paired.device_id,
-                token: &paired.token,
-                store_id,
-                register_id: register,
-                register_name: "Till 1",
-                ca_pem: None,
-            },
-            NOW,
-        )
-        .expect("pairing");
+    let (store, _) = paired_till(&db, store_id, "Till 1", &url, &till).await;
     let started = Instant::now();
     let report = Pusher::new(store.clone()).push_all(|| NOW).await.expect("drain");
     let elapsed = started.elapsed();

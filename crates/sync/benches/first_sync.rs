@@ -7,7 +7,7 @@
 #![allow(clippy::float_arithmetic)] // times are reported as floats; no money is involved.
 
 use ringup_server::{AppState, Db};
-use ringup_store::{NewPairing, Store, import::synthetic_ean13};
+use ringup_store::import::synthetic_ean13;
 use ringup_sync::{Client, pull_all};
 mod support;
 
@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-use support::{bench_data, remove_db};
+use support::{bench_data, paired_till, remove_db};
 
 const LIMIT_S: f64 = 60.0;
 const NOW: i64 = 1_795_000_000_000;
@@ -68,27 +68,9 @@ async fn first_sync(catalog: &Path, items: u64, work: &Path) -> f64 {
     let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
     let server = tokio::spawn(ringup_server::serve(listener, state));
     let store_id = db.store_id("Bench shop").await.expect("store");
-    let register = db.create_register(store_id, "Till 1", NOW).await.expect("register");
-    let code = db.create_pairing_code(register, NOW).await.expect("code");
-    let paired = db.pair(&code, None, NOW).await.expect("pair");
-
     let till = work.join("till.db");
     remove_db(&till);
-    let store = Arc::new(Store::open(&till).expect("open the till"));
-    store
-        .save_pairing(
-            &NewPairing {
-                server_url: &url,
-                device_id: paired.device_id,
-                token: &paired.token,
-                store_id,
-                register_id: register,
-                register_name: "Till 1",
-                ca_pem: None,
-            },
-            NOW,
-        )
-        .expect("pairing");
+    let (store, paired) = paired_till(&db, store_id, "Till 1", &url, &till).await;
     let client = Client::new(&url).expect("client");
     let started = Instant::now();
     let mut shown = 0;

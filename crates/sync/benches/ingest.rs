@@ -10,14 +10,14 @@
 
 mod support;
 
-use ringup_protocol::{Event, WireJournalEntry};
+use ringup_protocol::Event;
 use ringup_server::{AppState, Db};
-use ringup_store::{NewPairing, Store};
+use ringup_store::Store;
 use ringup_sync::Client;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{bench_data, queued_store, remove_db};
+use support::{bench_data, paired_till, queued_store, remove_db};
 use uuid::Uuid;
 
 const TERMINALS: u32 = 20;
@@ -37,18 +37,7 @@ async fn push_queue(store: Arc<Store>, client: Client, device: Uuid, token: Stri
         if events.is_empty() {
             return times;
         }
-        let wire: Vec<Event> = events
-            .into_iter()
-            .map(|e| Event {
-                id: e.event_id,
-                seq: e.device_seq,
-                kind: e.kind,
-                document_id: e.document_id,
-                created_ms: e.created_ms,
-                journal: e.journal.as_ref().map(WireJournalEntry::from),
-                data: e.data,
-            })
-            .collect();
+        let wire: Vec<Event> = events.into_iter().map(ringup_sync::event_of).collect();
         let started = Instant::now();
         let answer = client.push(&token, wire).await.expect("push");
         times.push(started.elapsed());
@@ -67,27 +56,10 @@ async fn ingest(queues: &[PathBuf], sales_each: u64, url: &str, work: &Path) -> 
     let store_id = db.create_store("Bench shop", NOW).await.expect("store");
     let mut tills = Vec::new();
     for (i, queue) in queues.iter().enumerate() {
-        let register = db.create_register(store_id, &format!("Till {i}"), NOW).await.expect("register");
-        let code = db.create_pairing_code(register, NOW).await.expect("code");
-        let paired = db.pair(&code, None, NOW).await.expect("pair");
         let path = work.join(format!("till-{i}.db"));
         remove_db(&path);
         std::fs::copy(queue, &path).expect("copy the queue");
-        let store = Arc::new(Store::open(&path).expect("open the till"));
-        store
-            .save_pairing(
-                &NewPairing {
-                    server_url: &base,
-                    device_id: paired.device_id,
-                    token: &paired.token,
-                    store_id,
-                    register_id: register,
-                    register_name: "till",
-                    ca_pem: None,
-                },
-                NOW,
-            )
-            .expect("pairing");
+        let (store, paired) = paired_till(&db, store_id, &format!("Till {i}"), &base, &path).await;
         tills.push((store, paired));
     }
     let started = Instant::now();

@@ -236,7 +236,8 @@ pub async fn pair_trusting(
     .await
 }
 
-fn wire(e: OutboxEvent) -> Event {
+/// An outbox row as the event the back end takes.
+pub fn event_of(e: OutboxEvent) -> Event {
     Event {
         id: e.event_id,
         seq: e.device_seq,
@@ -376,7 +377,7 @@ impl Pusher {
                 return Ok(report);
             }
             let count = events.len();
-            let answer = match client.push(token, events.into_iter().map(wire).collect()).await {
+            let answer = match client.push(token, events.into_iter().map(event_of).collect()).await {
                 // Large sales make a batch too big for the server's body limit: halve it.
                 Err(SyncError::Refused(e)) if e.error == "too_large" && batch > 1 => {
                     batch = (count / 2).max(1);

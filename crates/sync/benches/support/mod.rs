@@ -2,8 +2,11 @@
 
 use ringup_domain::cart::{QTY_ONE, Sale};
 use ringup_domain::tender::CashRounding;
-use ringup_store::{Store, generate_catalog, import::synthetic_ean13};
+use ringup_protocol::Paired;
+use ringup_server::Db;
+use ringup_store::{NewPairing, Store, generate_catalog, import::synthetic_ean13};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use uuid::Uuid;
 
 const NOW: i64 = 1_795_000_000_000;
@@ -62,4 +65,24 @@ pub fn queued_store(sales: u64, variant: u32) -> PathBuf {
     remove_db(&building);
     std::fs::write(&ready, b"ok").expect("mark ready");
     path
+}
+
+/// A new register `name` of `store_id`, paired as the till whose store is at `path` (a copied
+/// queue, or a new file) and that reaches the back end at `url`.
+pub async fn paired_till(db: &Db, store_id: Uuid, name: &str, url: &str, path: &Path) -> (Arc<Store>, Paired) {
+    let register = db.create_register(store_id, name, NOW).await.expect("register");
+    let code = db.create_pairing_code(register, NOW).await.expect("code");
+    let paired = db.pair(&code, None, NOW).await.expect("pair");
+    let store = Arc::new(Store::open(path).expect("open the till"));
+    let pairing = NewPairing {
+        server_url: url,
+        device_id: paired.device_id,
+        token: &paired.token,
+        store_id,
+        register_id: register,
+        register_name: name,
+        ca_pem: None,
+    };
+    store.save_pairing(&pairing, NOW).expect("pairing");
+    (store, paired)
 }
