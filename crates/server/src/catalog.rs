@@ -13,7 +13,7 @@ use ringup_protocol::catalog::{CatalogRow, ImportIssue, barcode_key, issue, plu_
 use ringup_protocol::settings::StoreSettings;
 use ringup_protocol::{Change, ChangePage, MAX_CHANGES, WireProduct, WireStockMovement};
 use sqlx::{Any, Row, Transaction};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Rows per statement of an import: well under PostgreSQL's 65 535 parameters.
@@ -457,22 +457,6 @@ pub fn describe_issues(issues: &[ImportIssue], n: usize) -> String {
         lines.push(format!("… and {} more", issues.len() - n));
     }
     lines.join("\n")
-}
-
-/// Revisions by kind, for tests that check what a page holds.
-pub fn kinds(page: &ChangePage) -> HashMap<&'static str, usize> {
-    let mut counts = HashMap::new();
-    for change in &page.changes {
-        let kind = match change {
-            Change::TaxClass { .. } => "tax_class",
-            Change::Product { .. } => "product",
-            Change::Staff { .. } => "staff",
-            Change::Settings { .. } => "settings",
-            Change::Stock { .. } => "stock",
-        };
-        *counts.entry(kind).or_insert(0) += 1;
-    }
-    counts
 }
 
 #[cfg(test)]

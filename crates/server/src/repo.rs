@@ -113,9 +113,16 @@ fn check_name(what: &str, name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// Whether an insert failed on a unique constraint (a name or id that exists).
-fn unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+/// For `map_err` on an insert: a unique constraint hit (a name that exists) is a conflict said
+/// as `message`; any other error stays what it is.
+pub(crate) fn conflict_if_taken(message: impl FnOnce() -> String) -> impl FnOnce(sqlx::Error) -> RepoError {
+    move |e| {
+        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            RepoError::Conflict(message())
+        } else {
+            e.into()
+        }
+    }
 }
 
 /// The authenticated caller of a device endpoint.
@@ -163,13 +170,7 @@ impl Db {
             .bind(now_ms)
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    RepoError::Conflict(format!("a store named {name:?} exists"))
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_taken(|| format!("a store named {name:?} exists")))?;
         Ok(id)
     }
 
@@ -194,13 +195,7 @@ impl Db {
             .bind(now_ms)
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if unique_violation(&e) {
-                    RepoError::Conflict(format!("the store has a register named {name:?}"))
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(conflict_if_taken(|| format!("the store has a register named {name:?}")))?;
         Ok(id)
     }
 
@@ -237,13 +232,7 @@ impl Db {
         .bind(i64_of(rev, "revision")?)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            if unique_violation(&e) {
-                RepoError::Conflict(format!("the store has staff named {name:?}"))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_taken(|| format!("the store has staff named {name:?}")))?;
         tx.commit().await?;
         Ok(id)
     }

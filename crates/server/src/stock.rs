@@ -5,7 +5,7 @@
 
 use crate::catalog::take_revs;
 use crate::db::{Db, values};
-use crate::repo::{RepoError, Result, digest, i64_of, int, text, u64_of};
+use crate::repo::{RepoError, Result, conflict_if_taken, digest, i64_of, int, text, u64_of};
 use ringup_protocol::pull::{MAX_DELTA_MILLI, MAX_KEY_CHARS, MAX_REASON_CHARS};
 use ringup_protocol::{Event, StockMovementAnswer, StockMovementRequest, WireStockMovement};
 use sqlx::{Any, Row, Transaction};
@@ -94,13 +94,7 @@ impl Db {
         .bind(now_ms)
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                RepoError::Conflict(format!("the store has a channel named {name:?}"))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(conflict_if_taken(|| format!("the store has a channel named {name:?}")))?;
         Ok((id, token))
     }
 

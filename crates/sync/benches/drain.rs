@@ -9,13 +9,12 @@
 
 mod support;
 
-use ringup_server::{AppState, Db};
+use ringup_server::Db;
 
 use ringup_sync::Pusher;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
-use support::{bench_data, paired_till, queued_store, remove_db};
+use support::{bench_data, paired_till, queued_store, remove_db, serve};
 use uuid::Uuid;
 
 const FLOOR_PER_S: f64 = 2_000.0;
@@ -24,10 +23,7 @@ const NOW: i64 = 1_795_000_000_000;
 /// Pushes a fresh copy of the queue to a fresh server on `url`; returns sales per second.
 async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
     let db = Db::connect(server_url).await.expect("server database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
-    let server = tokio::spawn(ringup_server::serve(listener, state));
+    let (url, server) = serve(&db).await;
     let store_id = db.create_store("Bench shop", NOW).await.expect("store");
     let till = work.join("till.db");
     remove_db(&till);

@@ -6,16 +6,15 @@
 //! import path and cached under target/bench-data. Under `cargo test` it runs a small smoke pass.
 #![allow(clippy::float_arithmetic)] // times are reported as floats; no money is involved.
 
-use ringup_server::{AppState, Db};
+use ringup_server::Db;
 use ringup_store::import::synthetic_ean13;
 use ringup_sync::{Client, pull_all};
 mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
-use support::{bench_data, paired_till, remove_db};
+use support::{bench_data, paired_till, remove_db, serve};
 
 const LIMIT_S: f64 = 60.0;
 const NOW: i64 = 1_795_000_000_000;
@@ -63,10 +62,7 @@ async fn first_sync(catalog: &Path, items: u64, work: &Path) -> f64 {
     remove_db(&served);
     std::fs::copy(catalog, &served).expect("copy the server database");
     let db = Db::connect(&format!("sqlite://{}", served.display())).await.expect("server");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
-    let server = tokio::spawn(ringup_server::serve(listener, state));
+    let (url, server) = serve(&db).await;
     let store_id = db.store_id("Bench shop").await.expect("store");
     let till = work.join("till.db");
     remove_db(&till);

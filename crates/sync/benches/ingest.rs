@@ -11,13 +11,13 @@
 mod support;
 
 use ringup_protocol::Event;
-use ringup_server::{AppState, Db};
+use ringup_server::Db;
 use ringup_store::Store;
 use ringup_sync::Client;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{bench_data, paired_till, queued_store, remove_db};
+use support::{bench_data, paired_till, queued_store, remove_db, serve};
 use uuid::Uuid;
 
 const TERMINALS: u32 = 20;
@@ -50,9 +50,7 @@ async fn push_queue(store: Arc<Store>, client: Client, device: Uuid, token: Stri
 /// Serves `url`, pairs a copy of each queue as a till of one store and pushes all at once.
 async fn ingest(queues: &[PathBuf], sales_each: u64, url: &str, work: &Path) -> (f64, Duration) {
     let db = Db::connect(url).await.expect("server database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = tokio::spawn(ringup_server::serve(listener, AppState { db: db.clone(), clock: Arc::new(|| NOW) }));
+    let (base, server) = serve(&db).await;
     let store_id = db.create_store("Bench shop", NOW).await.expect("store");
     let mut tills = Vec::new();
     for (i, queue) in queues.iter().enumerate() {

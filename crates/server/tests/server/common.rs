@@ -237,3 +237,19 @@ impl Terminal {
 pub fn settings_json() -> serde_json::Value {
     serde_json::to_value(ringup_protocol::settings::StoreSettings::default()).expect("settings")
 }
+
+/// Revisions by kind, for tests that check what a page holds.
+pub fn kinds(page: &ChangePage) -> std::collections::HashMap<&'static str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for change in &page.changes {
+        let kind = match change {
+            Change::TaxClass { .. } => "tax_class",
+            Change::Product { .. } => "product",
+            Change::Staff { .. } => "staff",
+            Change::Settings { .. } => "settings",
+            Change::Stock { .. } => "stock",
+        };
+        *counts.entry(kind).or_insert(0) += 1;
+    }
+    counts
+}

@@ -37,7 +37,7 @@ async fn the_catalog_arrives_page_by_page_with_tax_classes_staff_and_settings_fi
 
     let (changes, cursor) = server.pull_all(&device.token, 0, 5).await;
     assert_eq!(cursor, server.db.head(store).await.expect("head"));
-    let kinds = ringup_server::catalog::kinds(&ChangePage { changes: changes.clone(), cursor, head: cursor });
+    let kinds = crate::common::kinds(&ChangePage { changes: changes.clone(), cursor, head: cursor });
     assert_eq!(kinds.get("staff"), Some(&1));
     assert_eq!(kinds.get("settings"), Some(&1));
     assert_eq!(kinds.get("tax_class"), Some(&1));

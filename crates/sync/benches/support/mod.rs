@@ -3,7 +3,7 @@
 use ringup_domain::cart::{QTY_ONE, Sale};
 use ringup_domain::tender::CashRounding;
 use ringup_protocol::Paired;
-use ringup_server::Db;
+use ringup_server::{AppState, Db};
 use ringup_store::{NewPairing, Store, generate_catalog, import::synthetic_ean13};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,4 +85,12 @@ pub async fn paired_till(db: &Db, store_id: Uuid, name: &str, url: &str, path: &
     };
     store.save_pairing(&pairing, NOW).expect("pairing");
     (store, paired)
+}
+
+/// Serves `db` on a free loopback port; its URL and the serving task (abort it when done).
+pub async fn serve(db: &Db) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState { db: db.clone(), clock: Arc::new(|| NOW) };
+    (url, tokio::spawn(ringup_server::serve(listener, state)))
 }
