@@ -94,6 +94,17 @@ async fn sales_refunds_and_closes_are_delivered_signed_at_least_once(backend: Ba
     let w = worker(&server, 10);
     until("four events", || received.lock().expect("lock").len() >= 4).await;
     until("the close", || !closes.lock().expect("lock").is_empty()).await;
+    // A subscriber can hear a delivery before the worker has written down its answer: wait
+    // for the log, not only for the subscriber.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let log = server.db.delivery_log(device.store_id, 50).await.expect("log");
+        if log.len() == 5 && log.iter().all(|d| d.state == "delivered") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not all delivered: {log:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     w.abort();
 
     let got = received.lock().expect("lock").clone();
