@@ -352,7 +352,9 @@ impl SimTerminal {
                 st.registered = true;
                 vec![st.completion()]
             }
-            Command::StatusEnquiry { .. } | Command::Diagnosis => vec![st.completion()],
+            // A status enquiry's completion carries the software version and status byte.
+            Command::StatusEnquiry { .. } => vec![st.software_completion()],
+            Command::Diagnosis => vec![st.completion()],
             Command::LogOff | Command::Abort | Command::Other { .. } => Vec::new(),
         }
     }

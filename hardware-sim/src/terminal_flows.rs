@@ -16,6 +16,8 @@ const DECLINED: u8 = 0x05;
 const RECEIPT_NOT_FOUND: u8 = 0x64;
 const ALREADY_REVERSED: u8 = 0xB4;
 const NOTHING_TO_REPEAT: u8 = 0x9C;
+/// What the simulator's status enquiry says it runs.
+pub const SIM_SOFTWARE_VERSION: &str = "RINGUP-SIM-ZVT 1.0";
 
 impl State {
     fn status(&self, b: &Booking) -> StatusInformation {
@@ -60,6 +62,15 @@ impl State {
             status_byte: None,
             terminal_id: Some(self.config.terminal_id),
             currency: Some(978),
+        })
+    }
+
+    /// The simulator's software version, as its status enquiry reports it.
+    pub(super) fn software_completion(&self) -> Step {
+        Step::send(TerminalMessage::SoftwareCompletion {
+            sw_version: SIM_SOFTWARE_VERSION.into(),
+            terminal_status: 0,
+            terminal_id: Some(self.config.terminal_id),
         })
     }
 

@@ -101,6 +101,8 @@ pub struct TerminalStatus {
     pub terminal_id: Option<String>,
     pub ready: bool,
     pub text: String,
+    /// The terminal's software version, when it said (ZVT: the status enquiry's completion).
+    pub software_version: Option<String>,
 }
 
 /// Totals of one card type in an end of day.

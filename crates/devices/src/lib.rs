@@ -8,5 +8,6 @@
 pub mod card;
 pub mod connect;
 pub mod escpos;
+pub mod ports;
 pub mod printer;
 pub mod zvt;

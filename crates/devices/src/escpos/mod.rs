@@ -9,4 +9,5 @@ pub mod layout;
 pub mod program;
 pub mod raster;
 pub mod status;
+pub mod test_page;
 pub mod transport;

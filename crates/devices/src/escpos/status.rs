@@ -11,6 +11,23 @@ pub struct PrinterStatus {
     pub error: bool,
 }
 
+impl PrinterStatus {
+    /// The bits that are set, by name, for a technician: empty when all is well.
+    pub fn flags(&self) -> Vec<&'static str> {
+        [
+            (self.offline, "offline"),
+            (self.drawer_open, "drawer open"),
+            (self.cover_open, "cover open"),
+            (self.paper_out, "paper out"),
+            (self.paper_near_end, "paper near end"),
+            (self.error, "error"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum StatusError {
     #[error("status byte {0:#04x} is not a DLE EOT answer (bits 1 and 4 must be set, bit 7 clear)")]

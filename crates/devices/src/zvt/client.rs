@@ -117,6 +117,9 @@ struct Reply {
     /// `None` for a completion, the result code for an abort.
     aborted: Option<(u8, Option<String>)>,
     terminal_id: Option<u32>,
+    /// From a status enquiry's completion: the software version and the terminal status byte.
+    sw_version: Option<String>,
+    terminal_status: Option<u8>,
 }
 
 pub struct ZvtTerminal<C: Connect> {
@@ -316,6 +319,13 @@ impl<C: Connect> ZvtTerminal<C> {
                     Self::ack(link).await.map_err(|e| card_error(e, t3))?;
                     return Ok(reply);
                 }
+                TerminalMessage::SoftwareCompletion { sw_version, terminal_status, terminal_id } => {
+                    reply.terminal_id = terminal_id;
+                    reply.sw_version = Some(sw_version);
+                    reply.terminal_status = Some(terminal_status);
+                    Self::ack(link).await.map_err(|e| card_error(e, t3))?;
+                    return Ok(reply);
+                }
                 TerminalMessage::Abort { result_code, text } => {
                     reply.aborted = Some((result_code, text));
                     Self::ack(link).await.map_err(|e| card_error(e, t3))?;
@@ -365,11 +375,23 @@ impl<C: Connect> ZvtTerminal<C> {
 fn status_of(reply: Reply) -> TerminalStatus {
     let terminal_id =
         reply.terminal_id.or(reply.status.as_ref().and_then(|s| s.terminal_id)).map(|t| format!("{t:08}"));
-    match reply.aborted {
-        None => TerminalStatus { terminal_id, ready: true, text: "ready".into() },
-        Some((code, text)) => {
-            TerminalStatus { terminal_id, ready: false, text: text.unwrap_or_else(|| result_text(code).to_string()) }
-        }
+    let software_version = reply.sw_version.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let (ready, text) = match (reply.aborted, reply.terminal_status) {
+        (Some((code, text)), _) => (false, text.unwrap_or_else(|| result_text(code).to_string())),
+        (None, Some(status)) if status != 0 => (false, terminal_status_text(status)),
+        (None, _) => (true, "ready".to_string()),
+    };
+    TerminalStatus { terminal_id, ready, text, software_version }
+}
+
+/// The terminal status byte of a status enquiry's completion (PA00P015, "Terminal
+/// status-codes"); 00 is ready.
+fn terminal_status_text(status: u8) -> String {
+    match status {
+        0x51 => "not ready: initialisation required".into(),
+        0x62 => "not ready: the date or time is wrong".into(),
+        0xC2 => "not ready: diagnosis required".into(),
+        other => format!("not ready (terminal status {other:#04x})"),
     }
 }
 

@@ -31,7 +31,7 @@ const EXPECTED: [(&str, Direction, &str); 23] = [
     ("1680728213.562478000_ecr_pt.blob", EcrToTerminal, "Other"), // 06 25 pre-auth reversal
     ("1680728215.585561000_pt_ecr.blob", TerminalToEcr, "PrintTextBlock"),
     ("1680728215.659492000_pt_ecr.blob", TerminalToEcr, "StatusInformation"),
-    ("1680728219.054216000_pt_ecr.blob", TerminalToEcr, "Other"), // 06 0F with software version
+    ("1680728219.054216000_pt_ecr.blob", TerminalToEcr, "SoftwareCompletion"), // 06 0F with software version
     ("1680761818.641601000_pt_ecr.blob", TerminalToEcr, "Completion"),
     ("1680761818.690979000_ecr_pt.blob", EcrToTerminal, "Other"), // 0F A1 vendor (Feig)
     ("1680761818.768770000_pt_ecr.blob", TerminalToEcr, "Other"), // 06 0F vendor layout (Feig)
@@ -78,6 +78,7 @@ fn kind_of_message(message: &TerminalMessage) -> &'static str {
         TerminalMessage::PrintLine { .. } => "PrintLine",
         TerminalMessage::PrintTextBlock { .. } => "PrintTextBlock",
         TerminalMessage::Completion { .. } => "Completion",
+        TerminalMessage::SoftwareCompletion { .. } => "SoftwareCompletion",
         TerminalMessage::Abort { .. } => "Abort",
         TerminalMessage::Other { .. } => "Other",
     }
@@ -180,6 +181,16 @@ fn captured_terminal_messages_have_the_expected_values() {
     assert_eq!(
         terminal_message(&dir, "partial_reversal.blob"),
         TerminalMessage::Abort { result_code: 0xB8, text: None }
+    );
+    // A real terminal's completion with its software version and status (its TLV after them,
+    // with the terminal ID in a tag of its own, is not read).
+    assert_eq!(
+        terminal_message(&dir, "1680728219.054216000_pt_ecr.blob"),
+        TerminalMessage::SoftwareCompletion {
+            sw_version: "GER-APP-v2.0.9;cS02.01.01-10.10-2-2;CC26".into(),
+            terminal_status: 0,
+            terminal_id: None,
+        }
     );
 }
 

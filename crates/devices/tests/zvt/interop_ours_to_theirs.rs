@@ -104,6 +104,24 @@ fn completion() {
 }
 
 #[test]
+fn software_completion() {
+    let message = TerminalMessage::SoftwareCompletion {
+        sw_version: "RINGUP-SIM-ZVT 1.0".into(),
+        terminal_status: 0,
+        terminal_id: None,
+    };
+    let (theirs, _) = packets::ReceiptPrintoutCompletion::zvt_deserialize(&encode(&message)).expect("zvt parses it");
+    assert_eq!(
+        theirs,
+        packets::ReceiptPrintoutCompletion {
+            sw_version: "RINGUP-SIM-ZVT 1.0".into(),
+            terminal_status_code: 0,
+            tlv: None
+        }
+    );
+}
+
+#[test]
 fn abort() {
     for text in [None, Some("Karte gesperrt".to_string())] {
         let bytes = encode(&TerminalMessage::Abort { result_code: 0x6C, text });

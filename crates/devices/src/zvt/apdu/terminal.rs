@@ -1,7 +1,7 @@
 //! Messages from the terminal to the cash register (PA00P015).
 
 use super::{ControlField, StatusInformation, encode_all, make_apdu};
-use crate::zvt::bcd::CodecError;
+use crate::zvt::bcd::{CodecError, decode_lllvar_len, encode_lllvar_len};
 use crate::zvt::bmp::{Bmp, encode_bmp, parse_bmps};
 use crate::zvt::link::Apdu;
 use crate::zvt::text::{decode_cp437, encode_cp437};
@@ -50,10 +50,14 @@ pub enum TerminalMessage {
     /// 06 D3: the text lines of the print texts object and the receipt type (01 merchant,
     /// 02 customer, 03 administration).
     PrintTextBlock { lines: Vec<String>, receipt_type: Option<u8> },
-    /// 06 0F made of BMPs. A completion in another layout (the software version and terminal
-    /// status sent after diagnosis or a system-information request, vendor layouts) is
-    /// [`TerminalMessage::Other`].
+    /// 06 0F made of BMPs. A completion in a layout neither this nor
+    /// [`TerminalMessage::SoftwareCompletion`] reads (vendor layouts) is [`TerminalMessage::Other`].
     Completion { status_byte: Option<u8>, terminal_id: Option<u32>, currency: Option<u16> },
+    /// 06 0F as it ends a status enquiry or a diagnosis: the terminal's software version
+    /// (LLLVAR), its status byte (00 ready), then optional BMPs, of which the terminal ID (29)
+    /// is kept. PA00P015, "Status-Enquiry" (completion). zvt-0.1.0 calls it
+    /// `ReceiptPrintoutCompletion`.
+    SoftwareCompletion { sw_version: String, terminal_status: u8, terminal_id: Option<u32> },
     /// 06 1E. `text` is the extended error text (TLV 1F17), or BMP 3C when that is all there is.
     Abort { result_code: u8, text: Option<String> },
     /// Any other APDU (input and menu requests, vendor messages, ...).
@@ -94,7 +98,7 @@ impl TerminalMessage {
             }
             COMPLETION => match parse_bmps(data) {
                 Ok(bmps) => completion(&bmps),
-                Err(_) => other(),
+                Err(_) => software_completion(data).unwrap_or_else(other),
             },
             ABORT => parse_abort(data)?,
             _ => other(),
@@ -131,6 +135,14 @@ impl TerminalMessage {
                     currency.map(Bmp::Currency),
                 ])?,
             ),
+            TerminalMessage::SoftwareCompletion { sw_version, terminal_status, terminal_id } => {
+                let version = encode_cp437(sw_version)?;
+                let mut data = encode_lllvar_len(version.len())?;
+                data.extend(version);
+                data.push(*terminal_status);
+                data.extend(encode_all(&[terminal_id.map(Bmp::TerminalId)])?);
+                (COMPLETION, data)
+            }
             TerminalMessage::Abort { result_code, text } => {
                 let mut data = vec![*result_code];
                 if let Some(text) = text {
@@ -160,6 +172,20 @@ fn completion(bmps: &[Bmp]) -> TerminalMessage {
         terminal_id: bmps.iter().find_map(|b| if let Bmp::TerminalId(v) = b { Some(*v) } else { None }),
         currency: bmps.iter().find_map(|b| if let Bmp::Currency(v) = b { Some(*v) } else { None }),
     }
+}
+
+/// A completion that starts with an LLLVAR software version and the terminal status byte; the
+/// terminal ID is taken from the BMPs after them when they can be read (a TLV container there
+/// is not needed). `None` when the data is not in this layout.
+fn software_completion(data: &[u8]) -> Option<TerminalMessage> {
+    let len = decode_lllvar_len(data).ok()?;
+    let version = data.get(3..3 + len)?;
+    let terminal_status = *data.get(3 + len)?;
+    let rest = &data[4 + len..];
+    let terminal_id = parse_bmps(rest)
+        .ok()
+        .and_then(|bmps| bmps.iter().find_map(|b| if let Bmp::TerminalId(v) = b { Some(*v) } else { None }));
+    Some(TerminalMessage::SoftwareCompletion { sw_version: decode_cp437(version), terminal_status, terminal_id })
 }
 
 /// The result code that announces an untagged currency after it (wrong currency).

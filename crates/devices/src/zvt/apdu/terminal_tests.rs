@@ -36,11 +36,33 @@ fn completions_and_status() {
 }
 
 #[test]
-fn a_completion_in_another_layout_is_other() {
-    // Completion with software version (LLLVAR, untagged) and terminal status byte.
+fn a_completion_with_the_software_version_and_status_reads_as_such() {
+    // Completion of a status enquiry: software version (LLLVAR, untagged), terminal status byte.
     let mut bytes = vec![0x06, 0x0F, 0x08, 0xF0, 0xF0, 0xF4];
     bytes.extend(b"v2.0");
     bytes.push(0x00);
+    let expected =
+        TerminalMessage::SoftwareCompletion { sw_version: "v2.0".into(), terminal_status: 0, terminal_id: None };
+    assert_eq!(parse(&bytes), expected);
+    check(expected, &bytes);
+    // With the terminal ID after it (BMP 29, 4 bytes BCD).
+    let mut with_tid = vec![0x06, 0x0F, 0x0D, 0xF0, 0xF0, 0xF4];
+    with_tid.extend(b"v2.0");
+    with_tid.extend([0x00, 0x29, 0x52, 0x52, 0x35, 0x35]);
+    check(
+        TerminalMessage::SoftwareCompletion {
+            sw_version: "v2.0".into(),
+            terminal_status: 0,
+            terminal_id: Some(52_523_535),
+        },
+        &with_tid,
+    );
+}
+
+#[test]
+fn a_completion_in_a_layout_we_do_not_read_is_other() {
+    // A length prefix that promises more than there is.
+    let bytes = [0x06, 0x0F, 0x05, 0xF0, 0xF0, 0xF9, b'v', b'2'];
     assert_eq!(parse(&bytes), TerminalMessage::Other { class: 0x06, instr: 0x0F, data: bytes[3..].to_vec() });
 }
 
