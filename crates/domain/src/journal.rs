@@ -22,16 +22,19 @@ pub enum EntryKind {
     Close,
     /// A receipt printed again (marked COPY): no money moves, but who reprinted what is kept.
     Reprint,
+    /// A device set up, changed or removed by a technician: no money moves.
+    Config,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 6] = [
+    pub const ALL: [EntryKind; 7] = [
         EntryKind::Sale,
         EntryKind::Void,
         EntryKind::Refund,
         EntryKind::CashMovement,
         EntryKind::Close,
         EntryKind::Reprint,
+        EntryKind::Config,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -42,6 +45,7 @@ impl EntryKind {
             EntryKind::CashMovement => "cash_movement",
             EntryKind::Close => "close",
             EntryKind::Reprint => "reprint",
+            EntryKind::Config => "config",
         }
     }
 

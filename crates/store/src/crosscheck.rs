@@ -68,7 +68,7 @@ fn expected(entry: &JournalEntry) -> Result<Option<(String, StoredDocument)>, St
                 StoredDocument { journal_seq: seq, receipt_no: doc.receipt_no, total_minor, state: "refund".into() },
             ))
         }
-        EntryKind::CashMovement | EntryKind::Close | EntryKind::Reprint => None,
+        EntryKind::CashMovement | EntryKind::Close | EntryKind::Reprint | EntryKind::Config => None,
     })
 }
 

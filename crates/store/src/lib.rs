@@ -11,6 +11,7 @@ mod cash;
 mod catalog;
 mod commit;
 mod crosscheck;
+mod devices;
 mod error;
 pub mod import;
 mod journal;
@@ -29,6 +30,7 @@ mod sync;
 pub use attempts::{Attempt, AttemptDetails, NewAttempt};
 pub use catalog::{Product, ProductInput, SearchHit};
 pub use commit::{Committed, RefundCommitted};
+pub use devices::{DeviceChange, DeviceRole, DeviceSetting};
 pub use error::{ImportIssue, StoreError};
 pub use import::{ImportProgress, ImportReport, generate_catalog};
 pub use parked::ParkedSale;
@@ -114,6 +116,11 @@ impl Store {
     }
 
     /// Runs `f` on a read-only connection from the pool.
+    /// The schema's migration number (`PRAGMA user_version`), for a diagnostics bundle.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+    }
+
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
         let conn = match pooled {

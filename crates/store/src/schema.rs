@@ -417,6 +417,22 @@ CREATE TABLE stock_pending (
 CREATE INDEX stock_pending_by_sku ON stock_pending(sku);
 "#;
 
+const SCHEMA_V10_DEVICES: &str = r#"
+-- The devices each register uses, as a technician set them up. Every change is journaled
+-- (kind 'config'); the terminal's password is kept here and nowhere else.
+CREATE TABLE device_config (
+    register_id   TEXT NOT NULL REFERENCES registers(id),
+    role          TEXT NOT NULL CHECK (role IN ('terminal', 'printer')),
+    place         TEXT NOT NULL CHECK (length(place) BETWEEN 1 AND 512),
+    protocol      TEXT NOT NULL,
+    options       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+    secret        TEXT,
+    changed_at_ms INTEGER NOT NULL,
+    changed_by    TEXT NOT NULL,
+    PRIMARY KEY (register_id, role)
+) STRICT, WITHOUT ROWID;
+"#;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(SCHEMA_V1),
@@ -428,6 +444,7 @@ fn migrations() -> Migrations<'static> {
         M::up(SCHEMA_V7_DAY_CLOSE),
         M::up(SCHEMA_V8_SYNC),
         M::up(SCHEMA_V9_PULL),
+        M::up(SCHEMA_V10_DEVICES),
     ])
 }
 

@@ -139,7 +139,7 @@ fn reopening_a_store_keeps_its_data_and_applies_no_migration_twice() {
     drop(store);
     let second = Fixture { store: Store::open(&path).expect("reopen again"), dir };
 
-    assert_eq!(schema, 9, "the schema is at its latest migration");
+    assert_eq!(schema, 10, "the schema is at its latest migration");
     assert_eq!(version(&second), schema, "reopening must not migrate again");
     assert_eq!(second.counts(), counts, "reopening must neither lose nor add rows");
     assert_eq!((counts["sales"], counts["products"]), (1, 3), "the sale and the catalog survived closing");

@@ -4,6 +4,7 @@
 mod attempts;
 mod catalog;
 mod commit;
+mod devices;
 mod import;
 mod journal;
 mod parked;
