@@ -39,6 +39,16 @@ const COMMANDS: &[&str] = &[
     "export_z_csv",
     "print_report",
     "export_z_pdf",
+    "device_setup",
+    "set_terminal",
+    "set_printer",
+    "test_terminal",
+    "register_terminal",
+    "print_test_page",
+    "test_drawer",
+    "test_printer",
+    "pair_backend",
+    "diagnostics_bundle",
 ];
 
 fn main() {

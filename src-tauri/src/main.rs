@@ -12,6 +12,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use ringup_app::day_view::{ClosedDayView, DenominationView, DrawerCountView, DrawerView, ReportView};
+use ringup_app::device_view::{DeviceSetupView, DeviceTestView, PairedView};
 use ringup_app::view::{
     CardEventView, CardResultView, CartView, CompletedView, ErrorView, ParkedView, QuickKeyView, RefundDoneView,
     RefundPreviewView, ReturnRequestView, ReturnableView, SearchHitView, SessionView, StatusView,
@@ -248,6 +249,64 @@ async fn refund(
     Ok(till.lock().await.refund(&refund_id, &sale_id, &lines, approver_pin.as_deref(), on_event).await?)
 }
 
+#[tauri::command]
+async fn device_setup(till: State<'_, AppTill>) -> Answer<DeviceSetupView> {
+    Ok(till.lock().await.device_setup()?)
+}
+
+#[tauri::command]
+async fn set_terminal(till: State<'_, AppTill>, place: Option<String>) -> Answer<DeviceSetupView> {
+    Ok(till.lock().await.set_terminal(place.as_deref()).await?)
+}
+
+#[tauri::command]
+async fn set_printer(till: State<'_, AppTill>, place: Option<String>, paper: String) -> Answer<DeviceSetupView> {
+    Ok(till.lock().await.set_printer(place.as_deref(), &paper).await?)
+}
+
+#[tauri::command]
+async fn test_terminal(till: State<'_, AppTill>) -> Answer<DeviceTestView> {
+    Ok(till.lock().await.test_terminal().await?)
+}
+
+/// The password is handed straight to the till; it is never logged (no `tracing` here).
+#[tauri::command]
+async fn register_terminal(till: State<'_, AppTill>, password: String) -> Answer<DeviceTestView> {
+    Ok(till.lock().await.register_terminal(&password).await?)
+}
+
+#[tauri::command]
+async fn print_test_page(till: State<'_, AppTill>) -> Answer<DeviceTestView> {
+    Ok(till.lock().await.print_test_page().await?)
+}
+
+#[tauri::command]
+async fn test_printer(till: State<'_, AppTill>) -> Answer<DeviceTestView> {
+    Ok(till.lock().await.test_printer().await?)
+}
+
+#[tauri::command]
+async fn pair_backend(
+    till: State<'_, AppTill>,
+    server_url: String,
+    code: String,
+    ca_pem: Option<String>,
+) -> Answer<PairedView> {
+    Ok(till.lock().await.pair_backend(&server_url, &code, ca_pem.as_deref()).await?)
+}
+
+/// Writes the diagnostics bundle (with the last lines of the app's log) and answers its path.
+#[tauri::command]
+async fn diagnostics_bundle(app: tauri::AppHandle, till: State<'_, AppTill>) -> Answer<String> {
+    let logs = app.path().app_log_dir().ok();
+    Ok(till.lock().await.diagnostics_bundle(logs.as_deref())?)
+}
+
+#[tauri::command]
+async fn test_drawer(till: State<'_, AppTill>) -> Answer<DeviceTestView> {
+    Ok(till.lock().await.test_drawer().await?)
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -276,7 +335,7 @@ fn till_from_env(app: &tauri::App) -> anyhow::Result<Till> {
         paper: Paper::Mm80,
         logo_png: Some(LOGO_PNG.to_vec()),
     };
-    Ok(Till::new(store, Arc::new(SystemClock), Arc::new(UuidV7), config))
+    Ok(Till::new(store, Arc::new(SystemClock), Arc::new(UuidV7), config)?)
 }
 
 /// Logs go to a daily file in the app's log directory (never card data: the drivers mask it).
@@ -306,15 +365,16 @@ fn push_status(app: &tauri::AppHandle) {
 }
 
 /// Pushes the status bar to the window every few seconds and after every print run.
-/// The card terminal is asked how it is at start and every 30 s, when the till is free.
+/// The card terminal is asked how it is at start, every 30 s and when its port came back,
+/// when the till is free.
 fn spawn_status(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         for tick in 0u64.. {
-            if tick % 15 == 0 {
-                let state = app.state::<AppTill>();
-                if let Ok(mut till) = state.try_lock() {
-                    till.check_terminal().await;
-                }
+            let state = app.state::<AppTill>();
+            if let Ok(mut till) = state.try_lock()
+                && (tick % 15 == 0 || till.terminal_needs_check())
+            {
+                till.check_terminal().await;
             }
             push_status(&app);
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
@@ -341,11 +401,22 @@ fn main() {
             })?;
             let handle = app.handle().clone();
             let printing = till.printing_task(move || push_status(&handle));
+            let handle = app.handle().clone();
+            drop(tauri::async_runtime::spawn(till.device_watch_task(move |role, back| {
+                push_status(&handle);
+                if role == "terminal" && back {
+                    // Ask the terminal that came back now, not at the next status tick.
+                    let handle = handle.clone();
+                    drop(tauri::async_runtime::spawn(async move {
+                        handle.state::<AppTill>().lock().await.check_terminal().await;
+                        push_status(&handle);
+                    }));
+                }
+            })));
             drop(tauri::async_runtime::spawn(till.sync_task()));
             app.manage(Mutex::new(till));
             match printing {
-                Ok(Some(task)) => drop(tauri::async_runtime::spawn(task)),
-                Ok(None) => tracing::warn!("no printer set up: receipts wait in the queue"),
+                Ok(task) => drop(tauri::async_runtime::spawn(task)),
                 Err(e) => tracing::error!("the print worker did not start: {e}"),
             }
             spawn_status(app.handle().clone());
@@ -389,7 +460,17 @@ fn main() {
             z_report,
             export_z_csv,
             print_report,
-            export_z_pdf
+            export_z_pdf,
+            device_setup,
+            set_terminal,
+            set_printer,
+            test_terminal,
+            register_terminal,
+            print_test_page,
+            test_drawer,
+            test_printer,
+            pair_backend,
+            diagnostics_bundle
         ])
         .build(tauri::generate_context!());
     match app {

@@ -107,7 +107,7 @@ fn till_with_clock(db: &std::path::Path, clock: Arc<FixedClock>) -> Till {
     demo::prepare(&store).expect("demo shop");
     let config =
         TillConfig { register_id: "R1".into(), terminal: None, printer: None, paper: Paper::Mm80, logo_png: None };
-    Till::new(store, clock, Arc::new(SequentialIds::new(9_000)), config)
+    Till::new(store, clock, Arc::new(SequentialIds::new(9_000)), config).expect("till")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ mod chaos;
 mod chaos_proxy;
 mod crash;
 mod day;
+mod devices;
 mod fault_proxy;
 mod printing;
 mod pull;

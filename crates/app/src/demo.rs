@@ -1,6 +1,6 @@
-//! The demo shop: store settings, two tax rates, the sample catalog and two members of staff
-//! (cashier Anna, PIN 1234; manager Maria, PIN 9999), put into an empty store so the app and
-//! its end-to-end tests start with something to sell.
+//! The demo shop: store settings, two tax rates, the sample catalog and three members of staff
+//! (cashier Anna, PIN 1234; manager Maria, PIN 9999; technician Tomas, PIN 4711), put into an
+//! empty store so the app and its end-to-end tests start with something to sell.
 
 use crate::AppError;
 use ringup_domain::tax::TaxClass;
@@ -9,6 +9,7 @@ use ringup_store::{Role, Store, StoreSettings};
 pub const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 pub const CASHIER_PIN: &str = "1234";
 pub const MANAGER_PIN: &str = "9999";
+pub const TECHNICIAN_PIN: &str = "4711";
 
 /// Fills what is missing: settings and tax rates, the catalog, the staff. A store that has
 /// them keeps its own.
@@ -28,6 +29,7 @@ pub fn prepare(store: &Store) -> Result<(), AppError> {
     if store.staff_count()? == 0 {
         store.set_staff("anna", "Anna", Role::Cashier, CASHIER_PIN)?;
         store.set_staff("maria", "Maria", Role::Manager, MANAGER_PIN)?;
+        store.set_staff("tomas", "Tomas", Role::Technician, TECHNICIAN_PIN)?;
     }
     Ok(())
 }

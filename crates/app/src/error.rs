@@ -41,6 +41,8 @@ pub enum AppError {
     RefundDeclined(String),
     #[error("too many wrong PINs: PIN entry is locked for {seconds} more seconds")]
     LockedOut { seconds: i64 },
+    #[error("pairing with the back end failed: {0}")]
+    Backend(String),
 }
 
 impl AppError {
@@ -72,6 +74,7 @@ impl AppError {
             AppError::Input(_) => "invalid_input",
             AppError::NoSuchReceipt(_) => "unknown_code",
             AppError::LockedOut { .. } => "locked_out",
+            AppError::Backend(_) => "backend",
         }
     }
 }

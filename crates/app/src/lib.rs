@@ -7,7 +7,9 @@
 pub mod card;
 pub mod day_view;
 pub mod demo;
+pub mod device_view;
 mod error;
+pub mod health;
 mod ports;
 pub mod printing;
 mod register;

@@ -31,6 +31,8 @@ const USAGE: &str = "usage:
                                                pair this till's store with the back end by a one-time code
   ringup sync --db PATH                        push everything queued to the back end and pull what changed there";
 
+mod cli_devices;
+
 const SAMPLE_CATALOG: &str = include_str!("../../../assets/sample-catalog.csv");
 
 fn main() {
@@ -183,11 +185,12 @@ fn run(mut args: Vec<String>) -> Result<()> {
             );
             Ok(())
         }
+        "devices" | "printer" => cli_devices::run(&command, args),
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            println!("{USAGE}{}", cli_devices::USAGE);
             Ok(())
         }
-        other => bail!("unknown command {other:?}\n{USAGE}"),
+        other => bail!("unknown command {other:?}\n{USAGE}{}", cli_devices::USAGE),
     }
 }
 

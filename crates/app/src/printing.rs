@@ -167,6 +167,12 @@ impl PrintWorker {
         Ok(run)
     }
 
+    /// Lays receipts out for another paper width (and its logo): the printer was changed.
+    pub fn set_layout(&mut self, paper: Paper, logo: Option<Bitmap>) {
+        self.paper = paper;
+        self.logo = logo;
+    }
+
     fn job_bytes(&self, job: &PrintJob) -> Result<Vec<u8>, AppError> {
         let receipt = receipt_for(&self.store, &self.settings, self.clock.as_ref(), job)?;
         receipt_job(&receipt, self.paper, self.logo.as_ref())
@@ -213,6 +219,17 @@ impl PrintWorker {
 /// Opens the cash drawer (after a cash sale, or a manager's "no sale") and says whether it did.
 pub async fn open_drawer<P: ReceiptPrinter>(printer: &mut P) -> Result<Option<PrinterStatus>, AppError> {
     printer.open_drawer().await.map_err(AppError::Printer)
+}
+
+/// Asks an ESC/POS printer how it is: its status bits, or `None` when its connection cannot
+/// read back (a spool file); an error when it does not answer.
+pub async fn read_state<C: ringup_devices::connect::Connect>(
+    printer: &mut ringup_devices::escpos::driver::EscPosPrinter<C>,
+) -> Result<Option<PrinterStatus>, String> {
+    if !printer.config().reads_status {
+        return Ok(None);
+    }
+    printer.status().await.map(Some).map_err(|e| e.to_string())
 }
 
 /// A report (X or Z) as a print job: its title large and bold, mismatches bold, then a cut.

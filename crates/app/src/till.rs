@@ -6,6 +6,7 @@
 //! Nothing here waits on the printer: a completed sale's receipt is in the store's queue, and
 //! the print worker (`spawn_printing`) prints it whenever the printer can.
 
+use crate::health::{Health, SharedHealth};
 use crate::printing::{self, PrintWorker};
 use crate::view::{
     CardEventView, CardResultView, CartView, CompletedView, DeviceView, QuickKeyView, SearchHitView, SessionView,
@@ -19,7 +20,7 @@ use ringup_devices::escpos::layout::Paper;
 use ringup_devices::escpos::raster::Bitmap;
 use ringup_devices::escpos::transport::{PortConnect, PrinterPort};
 use ringup_devices::printer::PrinterStatus;
-use ringup_devices::zvt::client::{ZvtConfig, ZvtPort, ZvtTerminal};
+use ringup_devices::zvt::client::{ZvtPort, ZvtTerminal};
 use ringup_domain::permission::Permission;
 use ringup_store::{Staff, Store};
 use std::sync::Arc;
@@ -27,10 +28,13 @@ use tokio::sync::Mutex;
 
 mod actions;
 mod day;
+mod devices;
+mod diagnostics;
 mod places;
 mod returns;
 
-pub use places::{parse_printer, parse_terminal};
+pub use devices::{GIVEN_AT_START, parse_paper};
+pub use places::{parse_printer, parse_terminal, printer_place, terminal_place};
 
 /// How the till is set up: where its devices are.
 #[derive(Debug, Clone)]
@@ -43,8 +47,16 @@ pub struct TillConfig {
     pub logo_png: Option<Vec<u8>>,
 }
 
-/// The printer, shared by the print worker and drawer kicks.
-pub type SharedPrinter = Arc<Mutex<EscPosPrinter<PortConnect>>>;
+/// The printer as set up now, with the paper it has and the logo laid out for that paper.
+pub struct PrinterSlot {
+    pub driver: EscPosPrinter<PortConnect>,
+    pub paper: Paper,
+    pub logo: Option<Bitmap>,
+}
+
+/// The printer, shared by the print worker, drawer kicks and the technician's tests; `None`
+/// while no printer is set up. A technician's change replaces what is inside.
+pub type SharedPrinter = Arc<Mutex<Option<PrinterSlot>>>;
 
 pub struct Till {
     store: Arc<Store>,
@@ -57,12 +69,12 @@ pub struct Till {
     /// Who is signed in.
     staff: Option<Staff>,
     terminal: Option<ZvtTerminal<ZvtPort>>,
-    printer: Option<SharedPrinter>,
-    /// Woken when a receipt was queued.
+    printer: SharedPrinter,
+    /// Woken when a receipt was queued (or the printer changed, or came back).
     print_wake: Arc<tokio::sync::Notify>,
-    last_printer_status: Arc<std::sync::Mutex<DeviceView>>,
-    /// What the card terminal last said (a status enquiry, or how the last payment went).
-    last_terminal_status: DeviceView,
+    /// How the printer and the card terminal are doing (status bar, technician screen).
+    printer_health: SharedHealth,
+    terminal_health: SharedHealth,
     /// Where pushing to the back end stands (the sync task writes it).
     sync: ringup_sync::SharedStatus,
 }
@@ -108,26 +120,35 @@ pub fn printer_view(status: Result<Option<PrinterStatus>, String>) -> DeviceView
 }
 
 impl Till {
-    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdGen>, config: TillConfig) -> Till {
-        let logo = config.logo_png.as_deref().and_then(|png| Bitmap::from_png(png, config.paper.width_dots()).ok());
-        let terminal = config.terminal.clone().map(|port| port.terminal(ZvtConfig::default()));
-        let printer = config.printer.clone().map(|port| Arc::new(Mutex::new(port.printer())));
-        Till {
+    /// A till on `store`. Devices given in `config` (from the environment or the command line)
+    /// are written to the store's device settings first, journaled like a technician's change;
+    /// the till then uses the devices the store has for its register.
+    pub fn new(
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGen>,
+        config: TillConfig,
+    ) -> Result<Till, AppError> {
+        let mut till = Till {
             store,
             clock,
             ids,
             config,
-            logo,
+            logo: None,
             register: None,
             session: None,
             staff: None,
-            terminal,
-            printer,
+            terminal: None,
+            printer: Arc::new(Mutex::new(None)),
             print_wake: Arc::new(tokio::sync::Notify::new()),
-            last_printer_status: Arc::new(std::sync::Mutex::new(device("unknown", "Printer: not checked yet"))),
-            last_terminal_status: device("unknown", "Card terminal: not checked yet"),
+            printer_health: Health::shared("printer", None),
+            terminal_health: Health::shared("terminal", None),
             sync: ringup_sync::SharedStatus::default(),
-        }
+        };
+        till.adopt_given_devices()?;
+        let printer = till.load_devices()?;
+        *till.printer.try_lock().map_err(|_| AppError::Input("the printer is busy".into()))? = printer;
+        Ok(till)
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -286,7 +307,8 @@ impl Till {
         let paid = paid?;
         // Whatever the card did, the terminal answered: it is there.
         if !matches!(paid, CardPayment::Unknown { .. } | CardPayment::Aborted { .. }) {
-            self.last_terminal_status = device("ok", "Card terminal ready");
+            let now = self.clock.now_ms();
+            lock(&self.terminal_health).answered(now, std::time::Duration::ZERO, device("ok", "Card terminal ready"));
         }
         let (approved, message) = match paid {
             CardPayment::Approved { .. } => (true, "Approved".to_string()),
@@ -324,11 +346,13 @@ impl Till {
     /// Opens the cash drawer as soon as the printer is free (it may be printing the queue);
     /// the till is not held meanwhile.
     fn kick_drawer(&self) {
-        let Some(printer) = self.printer.clone() else { return };
-        let last = self.last_printer_status.clone();
+        let (printer, health, clock) = (self.printer.clone(), self.printer_health.clone(), self.clock.clone());
         tokio::spawn(async move {
-            let kicked = printing::open_drawer(&mut *printer.lock().await).await;
-            *last.lock().unwrap_or_else(|p| p.into_inner()) = printer_view(kicked.map_err(|e| e.to_string()));
+            let mut slot = printer.lock().await;
+            let Some(slot) = slot.as_mut() else { return };
+            let started = std::time::Instant::now();
+            let kicked = printing::open_drawer(&mut slot.driver).await;
+            record_printer(&health, clock.now_ms(), started.elapsed(), kicked.map_err(|e| e.to_string()));
         });
     }
 
@@ -336,27 +360,32 @@ impl Till {
     /// half minute while nothing else uses the terminal; a payment's outcome updates it too.
     pub async fn check_terminal(&mut self) {
         let Some(terminal) = self.terminal.as_mut() else { return };
-        self.last_terminal_status =
-            match tokio::time::timeout(TERMINAL_CHECK_TIMEOUT, ringup_devices::card::CardTerminal::status(terminal))
+        let came_back = std::mem::take(&mut lock(&self.terminal_health).recheck);
+        let mut started = std::time::Instant::now();
+        let ask = async |terminal: &mut ZvtTerminal<ZvtPort>| {
+            tokio::time::timeout(TERMINAL_CHECK_TIMEOUT, ringup_devices::card::CardTerminal::status(terminal))
                 .await
-            {
-                Ok(Ok(s)) if s.ready => device("ok", "Card terminal ready"),
-                Ok(Ok(s)) => device("problem", &format!("Card terminal: {}", s.text)),
-                Ok(Err(e)) => device("offline", &format!("Card terminal: {e}")),
-                Err(_) => device("offline", "Card terminal: no answer"),
-            };
+                .unwrap_or(Err(ringup_devices::card::CardError::Timeout(5_000)))
+        };
+        let mut asked = ask(terminal).await;
+        if came_back && asked.is_err() {
+            // The line to the terminal before it went away failed and was dropped; the one to
+            // the terminal that came back opens now.
+            started = std::time::Instant::now();
+            asked = ask(terminal).await;
+        }
+        record_terminal(&self.terminal_health, self.clock.now_ms(), started.elapsed(), &asked);
+    }
+
+    /// Whether the card terminal should be asked how it is now (its port came back).
+    pub fn terminal_needs_check(&self) -> bool {
+        lock(&self.terminal_health).recheck
     }
 
     /// The status bar now.
     pub fn status(&self) -> Result<StatusView, AppError> {
-        let printer = match &self.printer {
-            None => device("offline", "Printer: none set up"),
-            Some(_) => self.last_printer_status.lock().unwrap_or_else(|p| p.into_inner()).clone(),
-        };
-        let terminal = match &self.config.terminal {
-            None => device("offline", "Card terminal: none set up"),
-            Some(_) => self.last_terminal_status.clone(),
-        };
+        let printer = lock(&self.printer_health).view.clone();
+        let terminal = lock(&self.terminal_health).view.clone();
         let to_print = self.store.print_queue(&self.config.register_id)?.len();
         Ok(StatusView {
             printer,
@@ -377,43 +406,138 @@ impl Till {
 
     /// The print worker for this till's register, to spawn on the app's runtime: it prints
     /// the queue now, whenever a sale completes, and retries every few seconds while the
-    /// printer has a problem. Each run's outcome updates the status bar; `on_status` hears of it.
+    /// printer has a problem. With nothing to print it asks the printer how it is, so the
+    /// status bar never calls a printer ready that it did not hear from. Each run's outcome
+    /// updates the printer's health; `on_status` hears of it. While no printer is set up it
+    /// waits to be woken.
     pub fn printing_task(
         &self,
         on_status: impl Fn() + Send + 'static,
-    ) -> Result<Option<impl std::future::Future<Output = ()> + Send + 'static>, AppError> {
-        let Some(printer) = self.printer.clone() else { return Ok(None) };
-        let worker = PrintWorker::start(
+    ) -> Result<impl std::future::Future<Output = ()> + Send + 'static, AppError> {
+        let mut worker = PrintWorker::start(
             self.store.clone(),
             self.clock.clone(),
             &self.config.register_id,
             self.config.paper,
             self.logo.clone(),
         )?;
-        let (wake, last) = (self.print_wake.clone(), self.last_printer_status.clone());
-        Ok(Some(async move {
+        let (printer, wake) = (self.printer.clone(), self.print_wake.clone());
+        let (health, clock) = (self.printer_health.clone(), self.clock.clone());
+        Ok(async move {
             loop {
-                let run = {
-                    let mut printer = printer.lock().await;
-                    let run = worker.run_once(&mut *printer).await;
-                    let view = match &run {
-                        Ok(r) => match &r.problem {
-                            Some(e) => device(if e.status().is_some() { "problem" } else { "offline" }, &e.to_string()),
-                            None => printer_view(Ok(r.last_status.or(Some(PrinterStatus::default())))),
-                        },
-                        Err(e) => device("problem", &e.to_string()),
-                    };
-                    *last.lock().unwrap_or_else(|p| p.into_inner()) = view;
-                    run
+                let retry = {
+                    let mut slot = printer.lock().await;
+                    match slot.as_mut() {
+                        None => false,
+                        Some(slot) => {
+                            worker.set_layout(slot.paper, slot.logo.clone());
+                            let started = std::time::Instant::now();
+                            let run = worker.run_once(&mut slot.driver).await;
+                            let took = started.elapsed();
+                            match &run {
+                                Ok(r) => match &r.problem {
+                                    Some(e) => record_printer_error(&health, e),
+                                    None if r.printed > 0 => {
+                                        let status = r.last_status.or(Some(PrinterStatus::default()));
+                                        record_printer(&health, clock.now_ms(), took, Ok(status));
+                                    }
+                                    None => {
+                                        let asked = printing::read_state(&mut slot.driver).await;
+                                        record_printer(&health, clock.now_ms(), started.elapsed(), asked);
+                                    }
+                                },
+                                Err(e) => {
+                                    lock(&health).failed(&e.to_string(), device("problem", &e.to_string()));
+                                }
+                            }
+                            // A problem, or a printer that did not answer: try again soon.
+                            !matches!(&run, Ok(r) if r.problem.is_none()) || lock(&health).answered == Some(false)
+                        }
+                    }
                 };
                 on_status();
-                let retry = !matches!(&run, Ok(r) if r.problem.is_none());
                 tokio::select! {
                     _ = wake.notified() => {}
                     _ = tokio::time::sleep(PRINT_RETRY), if retry => {}
+                    _ = tokio::time::sleep(PRINTER_CHECK_EVERY) => {}
                 }
             }
-        }))
+        })
+    }
+
+    /// Looks for the devices' ports every quarter second (a pulled cable shows as disconnected
+    /// at once); a printer that comes back is woken up, a terminal is marked to be asked
+    /// (`terminal_needs_check`). `on_change` hears of every change (the device's role, and
+    /// whether it came back), for the status bar and to ask the terminal.
+    pub fn device_watch_task(
+        &self,
+        on_change: impl Fn(&'static str, bool) + Send + 'static,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let wake = self.print_wake.clone();
+        let devices = vec![self.printer_health.clone(), self.terminal_health.clone()];
+        crate::health::watch(devices, move |role, back| {
+            if role == "printer" && back {
+                wake.notify_one();
+            }
+            on_change(role, back);
+        })
+    }
+}
+
+pub(crate) fn lock(health: &SharedHealth) -> std::sync::MutexGuard<'_, Health> {
+    health.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What a printer's answer (or its silence) means for its health.
+pub(crate) fn record_printer(
+    health: &SharedHealth,
+    now_ms: i64,
+    took: std::time::Duration,
+    asked: Result<Option<PrinterStatus>, String>,
+) {
+    let mut h = lock(health);
+    match asked {
+        Ok(status) => {
+            h.printer_status = status;
+            h.answered(now_ms, took, printer_view(Ok(status)));
+        }
+        Err(e) => h.failed(&e, printer_view(Err(e.clone()))),
+    }
+}
+
+fn record_printer_error(health: &SharedHealth, e: &ringup_devices::printer::PrinterError) {
+    let mut h = lock(health);
+    if let Some(status) = e.status() {
+        h.printer_status = Some(status);
+    }
+    let state = if e.status().is_some() { "problem" } else { "offline" };
+    h.failed(&e.to_string(), device(state, &e.to_string()));
+}
+
+/// What a terminal's answer (or its silence) means for its health.
+pub(crate) fn record_terminal(
+    health: &SharedHealth,
+    now_ms: i64,
+    took: std::time::Duration,
+    asked: &Result<ringup_devices::card::TerminalStatus, ringup_devices::card::CardError>,
+) {
+    let mut h = lock(health);
+    match asked {
+        Ok(s) => {
+            if s.terminal_id.is_some() {
+                h.terminal_id = s.terminal_id.clone();
+            }
+            if s.software_version.is_some() {
+                h.software_version = s.software_version.clone();
+            }
+            let view = if s.ready {
+                device("ok", "Card terminal ready")
+            } else {
+                device("problem", &format!("Card terminal: {}", s.text))
+            };
+            h.answered(now_ms, took, view);
+        }
+        Err(e) => h.failed(&e.to_string(), device("offline", &format!("Card terminal: {e}"))),
     }
 }
 
@@ -422,6 +546,8 @@ const TERMINAL_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_se
 
 /// How often a printer with a problem is tried again.
 const PRINT_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+/// How often a printer with nothing to print is asked how it is.
+const PRINTER_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the sync task looks for something to push when all is pushed.
 const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
 

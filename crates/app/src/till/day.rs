@@ -296,13 +296,15 @@ impl Till {
             Some(n) => self.z_report_view(n, approver_pin)?,
             None => self.x_report_view(approver_pin)?,
         };
-        let printer = self.printer.clone().ok_or(AppError::NoDevice("receipt printer"))?;
+        let printer = self.printer.clone();
+        let mut slot = printer.lock().await;
+        let slot = slot.as_mut().ok_or(AppError::NoDevice("receipt printer"))?;
         let currency = self.store.settings()?.currency;
-        let lines = crate::day_view::report_text(&report, &currency, self.config.paper.columns());
+        let lines = crate::day_view::report_text(&report, &currency, slot.paper.columns());
         let bytes = crate::printing::report_job(&lines)?;
         // Its own range of job numbers, apart from the print queue's sequence numbers.
         let job_no = 0x4000_0000 | u32::try_from(report.z_no % 0x1000_0000).unwrap_or(0);
-        let printed = printer.lock().await.print(&bytes, job_no).await;
+        let printed = slot.driver.print(&bytes, job_no).await;
         printed.map(drop).map_err(AppError::Printer)
     }
 }

@@ -36,6 +36,24 @@ pub fn parse_printer(spec: &str) -> Result<PrinterPort, String> {
     }
 }
 
+/// A card terminal's place written back as [`parse_terminal`] reads it.
+pub fn terminal_place(port: &ZvtPort) -> String {
+    match port {
+        ZvtPort::Serial { path, baud } => format!("serial:{path}:{baud}"),
+        ZvtPort::Tcp { addr } => format!("tcp:{addr}"),
+    }
+}
+
+/// A printer's place written back as [`parse_printer`] reads it.
+pub fn printer_place(port: &PrinterPort) -> String {
+    match port {
+        PrinterPort::Serial { path, baud, .. } => format!("serial:{path}:{baud}"),
+        PrinterPort::Tcp { addr } => format!("tcp:{addr}"),
+        PrinterPort::Usb { vendor_id, product_id } => format!("usb:{vendor_id:04x}:{product_id:04x}"),
+        PrinterPort::File { path } => format!("file:{path}"),
+    }
+}
+
 /// `PATH[:BAUD]`: a trailing number after the last colon is the baud rate.
 fn path_and_baud(rest: &str, default_baud: u32) -> Result<(String, u32), String> {
     match rest.rsplit_once(':') {
@@ -72,5 +90,19 @@ mod tests {
         assert!(matches!(parse_printer("serial:/tmp/p:38400"), Ok(PrinterPort::Serial { baud: 38_400, .. })));
         assert!(parse_printer("usb:nothex:1").is_err());
         assert!(parse_printer("serial:").is_err());
+    }
+
+    #[test]
+    fn a_place_written_back_reads_the_same() {
+        for spec in ["serial:/dev/ttyUSB0:9600", "serial:/tmp/zvt:115200", "tcp:10.0.0.5:20007"] {
+            let port = parse_terminal(spec).expect("terminal");
+            assert_eq!(terminal_place(&port), spec);
+            assert_eq!(parse_terminal(&terminal_place(&port)), Ok(port));
+        }
+        for spec in ["serial:/dev/ttyS0:38400", "tcp:10.0.0.7:9100", "usb:04b8:0e15", "file:/tmp/spool"] {
+            let port = parse_printer(spec).expect("printer");
+            assert_eq!(printer_place(&port), spec);
+        }
+        assert_eq!(terminal_place(&parse_terminal("serial:/dev/ttyS1").expect("t")), "serial:/dev/ttyS1:9600");
     }
 }
