@@ -6,6 +6,6 @@ import { isTauri } from '@tauri-apps/api/core';
 export async function useFakeBackendOutsideTauri(): Promise<void> {
   if (isTauri()) return;
   const { installFakeBackend } = await import('./fake-backend');
-  installFakeBackend({ cardStepMs: 700 });
-  console.info('Ringup: no Tauri here, using the fake back end (PIN 1234 or 9999).');
+  installFakeBackend({ cardStepMs: 700, deviceMs: 600 });
+  console.info('Ringup: no Tauri here, using the fake back end (PIN 1234 cashier, 9999 manager, 4711 technician, 2468 admin).');
 }

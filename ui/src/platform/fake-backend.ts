@@ -3,7 +3,8 @@
 // the code under test goes through the real `ipc.ts` (command names, argument keys, events).
 // It is not the product: prices, taxes and rules here are only as real as a demo needs.
 // PIN 1234 is a cashier (a manager's PIN is needed to void a sale, refund, change a price or
-// give more than 10 % off), PIN 9999 a manager who may do all of that.
+// give more than 10 % off), PIN 9999 a manager who may do all of that, PIN 4711 a technician
+// (the devices only), PIN 2468 an admin (everything).
 
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
@@ -18,6 +19,7 @@ import type { SearchHitView } from '../bindings/SearchHitView';
 import type { SessionView } from '../bindings/SessionView';
 import type { StatusView } from '../bindings/StatusView';
 import { dayCommands } from './fake-day';
+import { devicesCommands } from './fake-devices';
 import { type PastPayment, type PastSale, returnsCommands, seededSales } from './fake-returns';
 
 type Item = {
@@ -51,22 +53,28 @@ export const FAKE_RECEIPT_PNG =
 const STAFF: Record<string, { name: string; role: string }> = {
   '1234': { name: 'Anna', role: 'cashier' },
   '9999': { name: 'Maria', role: 'manager' },
+  '4711': { name: 'Tomas', role: 'technician' },
+  '2468': { name: 'Alex', role: 'admin' },
 };
+
+const MANAGER_PERMISSIONS = [
+  'void_line',
+  'void_sale',
+  'refund',
+  'price_override',
+  'discount_above_limit',
+  'no_sale',
+  'pay_in_out',
+  'close_day',
+  'edit_settings',
+];
 
 /** What each role may do by itself, as the real till's grants say. */
 const ROLE_PERMISSIONS: Record<string, string[]> = {
   cashier: ['void_line'],
-  manager: [
-    'void_line',
-    'void_sale',
-    'refund',
-    'price_override',
-    'discount_above_limit',
-    'no_sale',
-    'pay_in_out',
-    'close_day',
-    'edit_settings',
-  ],
+  manager: MANAGER_PERMISSIONS,
+  technician: ['pair_devices', 'edit_settings'],
+  admin: [...MANAGER_PERMISSIONS, 'pair_devices'],
 };
 
 /** How the real till finishes "a manager's PIN is needed to …". */
@@ -75,6 +83,7 @@ const ACTIONS: Record<string, string> = {
   refund: 'refund',
   price_override: 'change a price',
   discount_above_limit: 'give this discount',
+  pair_devices: 'pair devices',
 };
 
 /** The largest discount anyone may give (basis points): 10 %. */
@@ -90,6 +99,8 @@ function clockText(minutes: number): string {
 export type FakeOptions = {
   /** Milliseconds between card terminal messages (0 in tests). */
   cardStepMs?: number;
+  /** Milliseconds a device test (terminal, printer, drawer) takes (0 in tests). */
+  deviceMs?: number;
   locale?: string;
   /** Let the fake answer search only after this many ms (to test stale answers). */
   searchDelayMs?: (query: string) => number;
@@ -256,6 +267,16 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     staffName: () => session?.staff_name ?? '',
     taxPercent: (name) => FAKE_ITEMS.find((i) => i.name === name)?.taxPercent ?? 19,
     now: () => clockText(minutes++),
+  });
+
+  const devices = devicesCommands({
+    reject,
+    authorise,
+    staffName: () => session?.staff_name ?? '',
+    now: () => clockText(minutes++),
+    waiting: () => fake.status.to_sync,
+    pause: () => sleep(options.deviceMs ?? 0),
+    onPaired: () => fake.pushStatus({ ...fake.status, backend: { state: 'ok', message: '' } }),
   });
 
   function clearSale(): void {
@@ -481,6 +502,8 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         if (returnsCommand) return returnsCommand(args);
         const dayCommand = day[cmd];
         if (dayCommand) return dayCommand(args);
+        const devicesCommand = devices[cmd];
+        if (devicesCommand) return devicesCommand(args);
         return reject('ipc', `Command ${cmd} not found`);
       }
     }

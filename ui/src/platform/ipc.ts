@@ -13,8 +13,11 @@ import type { CartView } from '../bindings/CartView';
 import type { ClosedDayView } from '../bindings/ClosedDayView';
 import type { CompletedView } from '../bindings/CompletedView';
 import type { DenominationView } from '../bindings/DenominationView';
+import type { DeviceSetupView } from '../bindings/DeviceSetupView';
+import type { DeviceTestView } from '../bindings/DeviceTestView';
 import type { DrawerCountView } from '../bindings/DrawerCountView';
 import type { DrawerView } from '../bindings/DrawerView';
+import type { PairedView } from '../bindings/PairedView';
 import type { ParkedView } from '../bindings/ParkedView';
 import type { QuickKeyView } from '../bindings/QuickKeyView';
 import type { RefundDoneView } from '../bindings/RefundDoneView';
@@ -106,6 +109,30 @@ export const exportZPdf = (zNo: number, approverPin: string | null) =>
 /** Prints Z `zNo` (or, with null, the X report) on the receipt printer. */
 export const printReport = (zNo: number | null, approverPin: string | null) =>
   call<void>('print_report', { zNo, approverPin });
+
+// The technician screen: serial ports, the card terminal and printer with their tests, pairing
+// with the back end. Only members who may "pair_devices" (technician, admin) are answered.
+/** The machine's serial ports, the devices as set up and how each is doing. */
+export const deviceSetup = () => call<DeviceSetupView>('device_setup');
+/** Points the till at a card terminal (`serial:PATH[:BAUD]`, `tcp:HOST:PORT`); null removes it. */
+export const setTerminal = (place: string | null) => call<DeviceSetupView>('set_terminal', { place });
+/** Points the till at a printer (also `usb:VID:PID`, `file:PATH`) with its paper; null removes it. */
+export const setPrinter = (place: string | null, paper: '58mm' | '80mm') =>
+  call<DeviceSetupView>('set_printer', { place, paper });
+/** A status enquiry, then the terminal's diagnosis. */
+export const testTerminal = () => call<DeviceTestView>('test_terminal');
+/** Registers the till at the card terminal with its 6-digit password (kept only if the terminal took it). */
+export const registerTerminal = (password: string) => call<DeviceTestView>('register_terminal', { password });
+export const printTestPage = () => call<DeviceTestView>('print_test_page');
+/** Reads the printer's status bits, without printing. */
+export const testPrinter = () => call<DeviceTestView>('test_printer');
+/** Opens the cash drawer through the printer and reads its switch. */
+export const testDrawer = () => call<DeviceTestView>('test_drawer');
+/** Pairs the till with the back end by the one-time code its admin made; `caPem` for a self-signed server. */
+export const pairBackend = (serverUrl: string, code: string, caPem: string | null) =>
+  call<PairedView>('pair_backend', { serverUrl, code, caPem });
+/** Writes the diagnostics zip (settings without secrets, health, ports, versions, log) and answers its path. */
+export const diagnosticsBundle = () => call<string>('diagnostics_bundle');
 
 /** Calls `handler` with every "device-status" the back end pushes. */
 export function onDeviceStatus(handler: (status: StatusView) => void): Promise<UnlistenFn> {

@@ -1,5 +1,6 @@
-// The one page's state machine: login → sell ⇄ tender → done → sell, sell ⇄ returns, sell ⇄ day. The
-// screens render it and call its actions; every back-end call goes through `platform/ipc`.
+// The one page's state machine: login → sell ⇄ tender → done → sell, sell ⇄ returns, sell ⇄ day,
+// sell ⇄ technician (for who may pair devices); a technician signs in straight to the technician
+// screen. The screens render it and call its actions; every back-end call goes through `platform/ipc`.
 // Privileged commands go through `approval` (a manager's PIN when the back end asks for one).
 
 import type { CartView } from '../bindings/CartView';
@@ -17,8 +18,12 @@ import * as ipc from '../platform/ipc';
 import { Approval } from './approval.svelte';
 import { DayFlow } from './day.svelte';
 import { ReturnsFlow } from './returns.svelte';
+import { TechnicianFlow } from './technician.svelte';
 
-export type Screen = 'login' | 'sell' | 'tender' | 'done' | 'returns' | 'day';
+export type Screen = 'login' | 'sell' | 'tender' | 'done' | 'returns' | 'day' | 'technician';
+
+/** The permission that opens the technician screen. */
+export const PAIR_DEVICES = 'pair_devices';
 
 /** The sell screen's dialogs; one at a time. */
 export type SaleDialog =
@@ -79,6 +84,13 @@ export class Register {
   readonly returns = new ReturnsFlow(this.approval, (text) => (this.cardText = text));
   /** The day screen: drawer, cash movements, reports. */
   readonly day = new DayFlow(this.approval, () => this.currency);
+  /** The technician screen: serial ports, card terminal, printer, pairing, device health. */
+  readonly technician = new TechnicianFlow();
+
+  /** A technician works on the devices only: the technician screen is their home. */
+  isTechnician = $derived(this.session?.role === 'technician');
+  /** Whether the signed-in member may open the technician screen. */
+  maySetUpDevices = $derived(this.session?.permissions.includes(PAIR_DEVICES) ?? false);
 
   /** A dialog is on top: the page under it is inert and its keyboard shortcuts wait. */
   modalOpen = $derived(this.helpOpen || this.dialog !== null || this.day.dialog !== null || this.approval.open);
@@ -153,6 +165,10 @@ export class Register {
     } catch (e) {
       return this.fail(e);
     }
+    if (this.isTechnician) {
+      this.showTechnician();
+      return null;
+    }
     try {
       const [cart, keys] = await Promise.all([ipc.cart(), ipc.quickKeys()]);
       this.cart = cart;
@@ -169,6 +185,9 @@ export class Register {
 
   async signOut(): Promise<Outcome> {
     this.error = null;
+    if (this.screen === 'technician' && this.technician.busy) {
+      return (this.technician.error = 'Wait for the last action to finish.');
+    }
     try {
       await ipc.logout();
     } catch (e) {
@@ -178,6 +197,7 @@ export class Register {
     this.dialog = null;
     this.returns.reset();
     this.day.reset();
+    this.technician.reset();
     this.cart = EMPTY_CART;
     this.completed = null;
     this.selectedLine = null;
@@ -300,6 +320,30 @@ export class Register {
   async leaveDay(): Promise<Outcome> {
     if (this.day.busy) return (this.day.error = 'Wait for the last action to finish.');
     this.day.reset();
+    this.go('sell');
+    return this.cartCommand(() => ipc.cart());
+  }
+
+  private showTechnician(): void {
+    this.technician.reset();
+    this.go('technician');
+    void this.technician.load();
+  }
+
+  /** The technician screen, from the sale screen while no sale is on it, for who may pair devices. */
+  openTechnician(): Outcome {
+    if (this.screen !== 'sell') return null;
+    if (!this.maySetUpDevices) return (this.error = 'Only a technician or an admin may set up the devices.');
+    if (this.cart.lines.length > 0) return (this.error = 'Finish, park or void the sale on screen first.');
+    this.showTechnician();
+    return null;
+  }
+
+  /** Back to the sale from the technician screen, once nothing runs there; a technician stays. */
+  async leaveTechnician(): Promise<Outcome> {
+    if (this.screen !== 'technician' || this.isTechnician) return null;
+    if (this.technician.busy) return (this.technician.error = 'Wait for the last action to finish.');
+    this.technician.reset();
     this.go('sell');
     return this.cartCommand(() => ipc.cart());
   }
