@@ -15,6 +15,7 @@ mod bench_app;
 mod deps;
 mod e2e;
 mod e2e_day;
+mod e2e_tech;
 mod run;
 mod tidy;
 mod webdriver;
@@ -135,7 +136,18 @@ fn e2e(root: &Path) -> Result<()> {
     let driver = e2e::tauri_driver(root)?;
     cargo(
         root,
-        &["build", "--package", "ringup-terminal", "--package", "hardware-sim", "--package", "ringup-app", "--bins"],
+        &[
+            "build",
+            "--package",
+            "ringup-terminal",
+            "--package",
+            "hardware-sim",
+            "--package",
+            "ringup-app",
+            "--package",
+            "ringup-server",
+            "--bins",
+        ],
     )?;
     e2e::run(root, &driver)
 }

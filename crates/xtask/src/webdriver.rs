@@ -25,8 +25,11 @@ const implicitRole = (el) => {
   if (tag === 'table') return 'table';
   if (/^h[1-6]$/.test(tag)) return 'heading';
   if (tag === 'textarea') return 'textbox';
+  if (tag === 'select') return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
   if (tag === 'input') {
     const t = (el.getAttribute('type') || 'text').toLowerCase();
+    // A text field with suggestions (a datalist) is a combobox (HTML-AAM).
+    if (el.hasAttribute('list') && ['text', 'search', 'tel', 'email', 'url'].includes(t)) return 'combobox';
     if (['text', 'search', 'password', 'tel', 'email', 'url', 'number'].includes(t)) return 'textbox';
     if (['button', 'submit'].includes(t)) return 'button';
   }
@@ -188,7 +191,10 @@ impl Session {
         Ok(e.0[ELEMENT_KEY].as_str().context("element id")?.to_string())
     }
 
+    /// Clicks `e`, scrolled to the middle of its scroll area first (as a person scrolls to a
+    /// button half hidden at the edge before pressing it).
     pub fn click(&self, e: &Element) -> Result<()> {
+        self.script("arguments[0].scrollIntoView({ block: 'center' });", json!([e.0]))?;
         post(&self.url(&format!("/element/{}/click", Self::element_id(e)?)), json!({}))?;
         Ok(())
     }
@@ -198,6 +204,17 @@ impl Session {
         let keys = text.replace('\n', "\u{E007}");
         post(&self.url(&format!("/element/{}/value", Self::element_id(e)?)), json!({"text": keys}))?;
         Ok(())
+    }
+
+    /// Picks the option of a `<select>` whose text is `label`, as a person choosing it does
+    /// (the page hears a change event).
+    pub fn select_option(&self, e: &Element, label: &str) -> Result<()> {
+        let picked = self.script(
+            "const [el, label] = arguments; const o = [...el.options].find((o) => o.text.trim() === label); \
+             if (!o) return false; el.value = o.value; el.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            json!([e.0, label]),
+        )?;
+        if picked.as_bool() == Some(true) { Ok(()) } else { bail!("no option {label:?}") }
     }
 
     pub fn text(&self, e: &Element) -> Result<String> {
