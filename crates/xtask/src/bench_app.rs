@@ -12,7 +12,7 @@
 //! Every figure is printed beside its limit as a ratio.
 #![allow(clippy::float_arithmetic)] // timings and memory are reported as floats; no money is involved.
 
-use crate::e2e::{Guard, descendants, free_port, spawn, start_xvfb, still_running};
+use crate::e2e::{Guard, descendants, spawn, start_xvfb, still_running};
 use crate::webdriver::{Session, wait_for};
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -214,21 +214,9 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
 /// Signs in as the manager and scans `SALES` sales of `SCANS_PER_SALE` barcodes from the big
 /// catalog, parking each sale; returns the page's scan-to-render measures in ms.
 fn scan_to_render(app: &Path, tauri_driver: &Path, display: u32, db: &Path) -> Result<Vec<f64>> {
-    let (port, native_port) = (free_port()?, free_port()?);
-    let mut driver = spawn(
-        "tauri-driver",
-        Command::new(tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", format!(":{display}"))
-            .env("RINGUP_DB", db)
-            .env("RINGUP_DEMO", "1")
-            .env_remove("RINGUP_TERMINAL")
-            .env_remove("RINGUP_PRINTER")
-            .stdout(Stdio::null()),
-    )?;
-    std::thread::sleep(Duration::from_millis(300));
-    still_running(&mut driver)?;
-    let s = Session::start(&format!("http://127.0.0.1:{port}"), app, Duration::from_secs(60))?;
+    let (_driver, base) =
+        crate::e2e::start_driver(tauri_driver, display, |app| app.env("RINGUP_DB", db).stdout(Stdio::null()))?;
+    let s = Session::start(&base, app, Duration::from_secs(60))?;
     let result = (|| -> Result<Vec<f64>> {
         let pin = wait_for("the PIN field", || s.by_role("textbox", "PIN"))?;
         s.type_into(&pin, "9999")?;

@@ -53,7 +53,7 @@ pub(crate) fn spawn(name: &'static str, cmd: &mut Command) -> Result<Guard> {
 
 /// What a simulator said (stdout and stderr), line by line, as it runs.
 #[derive(Clone, Default)]
-struct SimLog(Arc<Mutex<Vec<String>>>);
+pub(crate) struct SimLog(Arc<Mutex<Vec<String>>>);
 
 impl SimLog {
     fn keep(&self, bin: &'static str, from: impl std::io::Read + Send + 'static) {
@@ -76,8 +76,31 @@ impl SimLog {
     }
 }
 
+/// Starts tauri-driver on free ports in X display `display`; the app it starts gets the demo
+/// shop and no devices, then what `app_env` adds (its store file, devices). Returns the driver
+/// and its WebDriver address.
+pub(crate) fn start_driver(
+    tauri_driver: &Path,
+    display: u32,
+    app_env: impl FnOnce(&mut Command) -> &mut Command,
+) -> Result<(Guard, String)> {
+    let (port, native_port) = (free_port()?, free_port()?);
+    let mut command = Command::new(tauri_driver);
+    command
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .env("DISPLAY", format!(":{display}"))
+        .env("RINGUP_DEMO", "1")
+        .env_remove("RINGUP_TERMINAL")
+        .env_remove("RINGUP_PRINTER");
+    app_env(&mut command);
+    let mut driver = spawn("tauri-driver", &mut command)?;
+    std::thread::sleep(Duration::from_millis(300));
+    still_running(&mut driver)?;
+    Ok((driver, format!("http://127.0.0.1:{port}")))
+}
+
 /// Starts a simulator on a pseudo-terminal linked at `link`; waits for its first line.
-fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<(Guard, SimLog)> {
+pub(crate) fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<(Guard, SimLog)> {
     let mut guard = spawn(
         bin,
         Command::new(root.join("target/debug").join(bin))
@@ -154,21 +177,12 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
         &["--pty", "--link", &printer.display().to_string(), "--out", &receipts.display().to_string()],
     )?;
     let db = work.join("ringup.db");
-    let (port, native_port) = (free_port()?, free_port()?);
-    let mut driver = spawn(
-        "tauri-driver",
-        Command::new(tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", format!(":{display}"))
-            .env("RINGUP_DB", &db)
-            .env("RINGUP_DEMO", "1")
+    let (driver, base) = start_driver(tauri_driver, display, |app| {
+        app.env("RINGUP_DB", &db)
             .env("RINGUP_TERMINAL", format!("serial:{}:115200", zvt.display()))
-            .env("RINGUP_PRINTER", format!("serial:{}:115200", printer.display())),
-    )?;
-    std::thread::sleep(Duration::from_millis(300));
-    still_running(&mut driver)?;
+            .env("RINGUP_PRINTER", format!("serial:{}:115200", printer.display()))
+    })?;
     let app = root.join("target/debug/ringup-terminal");
-    let base = format!("http://127.0.0.1:{port}");
     let session = Session::start(&base, &app, Duration::from_secs(60))?;
     let result = cash_and_card_sale(&session, &work)
         .and_then(|()| declined_card_then_cash(&session, &work))

@@ -4,7 +4,7 @@
 //! the card terminal with its password, prints a test page (checked in sim-printer's output),
 //! and pairs with a local `ringup-server` by a one-time code.
 
-use crate::e2e::{Guard, free_port, spawn, still_running};
+use crate::e2e::{Guard, free_port, spawn, start_driver, start_sim, still_running};
 use crate::webdriver::{Session, wait_for};
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -27,26 +27,6 @@ fn page_says(s: &Session, what: &str) -> Result<()> {
 fn press(s: &Session, button: &str) -> Result<()> {
     s.click(&wait_for(&format!("the {button:?} button"), || s.by_role("button", button))?)?;
     wait_for(&format!("{button:?} to finish"), || s.by_role("button", button)).map(drop)
-}
-
-/// A simulator on a pseudo-terminal linked at `link` (it prints `pty PATH` first).
-fn start_sim(root: &Path, bin: &'static str, args: &[&str]) -> Result<Guard> {
-    let mut guard = spawn(
-        bin,
-        Command::new(root.join("target/debug").join(bin))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit()),
-    )?;
-    let mut lines = BufReader::new(guard.0.stdout.take().context("simulator stdout")?);
-    let mut first = String::new();
-    lines.read_line(&mut first)?;
-    if !first.starts_with("pty ") {
-        bail!("{bin} did not start: {first:?}");
-    }
-    std::thread::spawn(move || for _line in lines.lines().map_while(Result::ok) {});
-    Ok(guard)
 }
 
 fn server_tool(root: &Path, args: &[&str]) -> Result<String> {
@@ -82,32 +62,16 @@ fn back_end(root: &Path, work: &Path) -> Result<(Guard, String, String)> {
 pub(crate) fn run(root: &Path, tauri_driver: &Path, display: u32, work: &Path) -> Result<()> {
     let (zvt, printer, pages) = (work.join("tech-zvt"), work.join("tech-printer"), work.join("tech-pages"));
     std::fs::create_dir_all(&pages)?;
-    let _terminal =
+    let (_terminal, _) =
         start_sim(root, "sim-terminal", &["--pty", "--link", &zvt.display().to_string(), "--password", PASSWORD])?;
-    let _printer = start_sim(
+    let (_printer, _) = start_sim(
         root,
         "sim-printer",
         &["--pty", "--link", &printer.display().to_string(), "--out", &pages.display().to_string(), "--paper", "58"],
     )?;
     let (_server, url, code) = back_end(root, work)?;
-    let (port, native_port) = (free_port()?, free_port()?);
-    let mut driver = spawn(
-        "tauri-driver",
-        Command::new(tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", format!(":{display}"))
-            .env("RINGUP_DB", work.join("tech.db"))
-            .env("RINGUP_DEMO", "1")
-            .env_remove("RINGUP_TERMINAL")
-            .env_remove("RINGUP_PRINTER"),
-    )?;
-    std::thread::sleep(Duration::from_millis(300));
-    still_running(&mut driver)?;
-    let session = Session::start(
-        &format!("http://127.0.0.1:{port}"),
-        &root.join("target/debug/ringup-terminal"),
-        Duration::from_secs(60),
-    )?;
+    let (_driver, base) = start_driver(tauri_driver, display, |app| app.env("RINGUP_DB", work.join("tech.db")))?;
+    let session = Session::start(&base, &root.join("target/debug/ringup-terminal"), Duration::from_secs(60))?;
     let result = journey(&session, work, &zvt, &printer, &pages, &url, &code);
     if result.is_err() {
         let _ = session.screenshot(&work.join("tech-failure.png"));
