@@ -357,7 +357,8 @@ fn start_logging(app: &tauri::App) -> Option<tracing_appender::non_blocking::Wor
 /// Pushes the status bar now, unless the till is busy (a card payment holds it for as long as
 /// the customer takes): then the next push brings it; pushes never queue up.
 fn push_status(app: &tauri::AppHandle) {
-    let state = app.state::<AppTill>();
+    // The device watch may look before the till is managed: then there is nothing to push yet.
+    let Some(state) = app.try_state::<AppTill>() else { return };
     let Ok(till) = state.try_lock() else { return };
     if let Ok(view) = till.status() {
         let _window_may_be_closing = app.emit("device-status", view);
@@ -408,7 +409,9 @@ fn main() {
                     // Ask the terminal that came back now, not at the next status tick.
                     let handle = handle.clone();
                     drop(tauri::async_runtime::spawn(async move {
-                        handle.state::<AppTill>().lock().await.check_terminal().await;
+                        if let Some(till) = handle.try_state::<AppTill>() {
+                            till.lock().await.check_terminal().await;
+                        }
                         push_status(&handle);
                     }));
                 }

@@ -130,6 +130,12 @@ async fn a_technician_sets_up_registers_and_tests_the_devices_and_every_change_i
     assert!(registered.ok, "{registered:?}");
     assert!(b.terminal.is_registered());
     assert!(t.device_setup().expect("setup").terminal.expect("t").password_kept);
+    // The same terminal typed again without its baud rate is the same terminal: the password
+    // stays and nothing is journaled.
+    let entries = t.store().journal("R1").expect("journal").len();
+    let again = t.set_terminal(Some(&format!("serial:{}", b.zvt_link.display()))).await.expect("saved again");
+    assert!(again.terminal.expect("t").password_kept, "the password follows the same terminal");
+    assert_eq!(t.store().journal("R1").expect("journal").len(), entries);
 
     let tested = t.test_terminal().await.expect("tested");
     assert!(tested.ok, "{tested:?}");
@@ -212,6 +218,22 @@ async fn a_technician_sets_up_registers_and_tests_the_devices_and_every_change_i
     }
     t.logout().expect("out");
     drop(t);
+
+    // A device given in the environment at start does not undo the technician's set-up.
+    let store = Arc::new(Store::open(&db).expect("store"));
+    let given = TillConfig {
+        register_id: "R1".into(),
+        terminal: Some(ringup_devices::zvt::client::ZvtPort::Tcp { addr: "10.9.9.9:20007".into() }),
+        printer: None,
+        paper: Paper::Mm80,
+        logo_png: None,
+    };
+    let clock = Arc::new(FixedClock::new(1_795_000_000_000));
+    drop(Till::new(store.clone(), clock, Arc::new(SequentialIds::new(150)), given).expect("till"));
+    let kept = store.device_settings("R1").expect("settings");
+    assert_eq!(kept[0].place, zvt_place, "the technician's terminal stays");
+    assert!(kept[0].has_secret, "with its password");
+    assert_eq!(kept[1].options, r#"{"paper":"58mm"}"#, "and the printer its paper");
 
     // After a restart the till has its devices from the store, with the password the refund
     // needs (the simulator refuses a refund under a wrong one).

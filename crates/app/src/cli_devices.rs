@@ -93,9 +93,15 @@ fn print_test(view: &DeviceTestView) -> Result<()> {
     Ok(())
 }
 
-/// The terminal's password: the first line of standard input.
+/// The terminal's password: typed at the terminal without echo, or the first line of
+/// standard input when that is not a terminal (a set-up script).
 fn read_password() -> Result<String> {
-    eprintln!("the card terminal's password (6 digits), then Enter:");
+    use std::io::IsTerminal;
+    let prompt = "the card terminal's password (6 digits), then Enter: ";
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password(prompt).context("reading the password")?.trim().to_string());
+    }
+    eprintln!("{prompt}");
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
     Ok(line.trim().to_string())
@@ -137,7 +143,7 @@ pub fn run(command: &str, mut args: Vec<String>) -> Result<()> {
             let (db, pin) = (needs(&db, "--db PATH")?, needs(&pin, "--pin PIN")?);
             let terminal = take(&mut args, "--terminal")?;
             let printer = take(&mut args, "--printer")?;
-            let paper = take(&mut args, "--paper")?.unwrap_or_else(|| "80mm".into());
+            let paper = take(&mut args, "--paper")?;
             if terminal.is_none() && printer.is_none() {
                 bail!("say which: --terminal PLACE|none and/or --printer PLACE|none\nusage:{USAGE}");
             }
@@ -149,6 +155,9 @@ pub fn run(command: &str, mut args: Vec<String>) -> Result<()> {
                     view = Some(till.set_terminal(place(t).as_deref()).await?);
                 }
                 if let Some(p) = &printer {
+                    // Without --paper the printer keeps the paper it has (80 mm for a new one).
+                    let kept = till.device_setup()?.printer.and_then(|s| s.paper);
+                    let paper = paper.clone().or(kept).unwrap_or_else(|| "80mm".into());
                     view = Some(till.set_printer(place(p).as_deref(), &paper).await?);
                 }
                 if let Some(view) = view {

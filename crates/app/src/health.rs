@@ -148,6 +148,15 @@ impl Health {
         }
     }
 
+    /// The device was heard from (a payment went through) without a response time to keep.
+    pub fn heard(&mut self, at_ms: i64, view: DeviceView) {
+        self.answered = Some(true);
+        self.last_answer_ms = Some(at_ms);
+        if self.present != Some(false) {
+            self.view = view;
+        }
+    }
+
     /// The device did not answer, or answered with an error.
     pub fn failed(&mut self, error: &str, view: DeviceView) {
         self.answered = Some(false);
@@ -188,14 +197,15 @@ impl Health {
 }
 
 /// Looks for every device's port every [`WATCH_EVERY`]; `on_change` hears of each change (a
-/// pulled cable, a device back) and `on_back` of a device to ask again.
+/// pulled cable, a device back): the device's role, and whether it came back.
 pub async fn watch(devices: Vec<SharedHealth>, on_change: impl Fn(&'static str, bool) + Send + 'static) {
     loop {
         for health in &devices {
             let (changed, role, back) = {
                 let mut h = health.lock().unwrap_or_else(|p| p.into_inner());
+                let was = h.present;
                 let changed = h.look();
-                (changed, h.role, h.recheck)
+                (changed, h.role, was == Some(false) && h.present == Some(true))
             };
             if changed {
                 on_change(role, back);

@@ -308,7 +308,8 @@ impl Till {
         // Whatever the card did, the terminal answered: it is there.
         if !matches!(paid, CardPayment::Unknown { .. } | CardPayment::Aborted { .. }) {
             let now = self.clock.now_ms();
-            lock(&self.terminal_health).answered(now, std::time::Duration::ZERO, device("ok", "Card terminal ready"));
+            // A payment's time is the customer's, not the terminal's: no response time here.
+            lock(&self.terminal_health).heard(now, device("ok", "Card terminal ready"));
         }
         let (approved, message) = match paid {
             CardPayment::Approved { .. } => (true, "Approved".to_string()),
@@ -430,6 +431,8 @@ impl Till {
                     match slot.as_mut() {
                         None => false,
                         Some(slot) => {
+                            // A printer that came back is asked here: that is its check.
+                            lock(&health).recheck = false;
                             worker.set_layout(slot.paper, slot.logo.clone());
                             let started = std::time::Instant::now();
                             let run = worker.run_once(&mut slot.driver).await;

@@ -118,6 +118,17 @@ fn a_technician_sets_up_tests_and_registers_devices_from_the_command_line() {
     assert!(bundle.status.success(), "{}", said(&bundle));
     let path = String::from_utf8_lossy(&bundle.stdout).trim().to_string();
     assert!(path.ends_with(".zip") && Path::new(&path).exists(), "{path}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).expect("zip")).expect("a zip");
+    let mut config = String::new();
+    for i in 0..zip.len() {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_index(i).expect("entry"), &mut text).expect("text");
+        assert!(!text.contains("424242"), "the terminal password is in the bundle");
+        if zip.by_index(i).expect("entry").name().expect("name") == "config.json" {
+            config = text;
+        }
+    }
+    assert!(config.contains(&format!("tcp:{zvt}")) && config.contains("\"password_kept\": true"), "{config}");
 
     let listed = ringup(&["devices", "list", "--db", &db_arg], "");
     assert!(said(&listed).contains(&format!("terminal: tcp:{zvt} (zvt), set by tomas")), "{}", said(&listed));

@@ -69,7 +69,7 @@ pub fn document() -> Value {
                     "required": ["register_id", "seq", "kind", "document_id", "at_ms", "currency", "turnover_minor", "grand_total_minor", "body", "prev_hash", "hash"],
                     "properties": {
                         "register_id": { "type": "string" }, "seq": { "type": "integer", "minimum": 1 },
-                        "kind": { "enum": ["sale", "void", "refund", "cash_movement", "close", "reprint"] },
+                        "kind": { "enum": ["sale", "void", "refund", "cash_movement", "close", "reprint", "config"] },
                         "document_id": { "type": "string", "format": "uuid" }, "at_ms": { "type": "integer" },
                         "currency": { "type": "string" }, "turnover_minor": { "type": "integer" },
                         "grand_total_minor": { "type": "integer" }, "body": { "type": "string" },

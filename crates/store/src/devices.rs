@@ -47,8 +47,8 @@ pub struct DeviceSetting {
     pub changed_by: String,
 }
 
-/// A change to a device's setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A change to a device's setting. Its `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DeviceChange<'a> {
     pub register_id: &'a str,
     /// The journal entry's id, made where the change was asked for.
@@ -62,6 +62,22 @@ pub struct DeviceChange<'a> {
     pub secret: Option<&'a str>,
     pub by: &'a str,
     pub at_ms: i64,
+}
+
+impl std::fmt::Debug for DeviceChange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceChange")
+            .field("register_id", &self.register_id)
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("place", &self.place)
+            .field("protocol", &self.protocol)
+            .field("options", &self.options)
+            .field("secret", &self.secret.map(|_| "(kept, not shown)"))
+            .field("by", &self.by)
+            .field("at_ms", &self.at_ms)
+            .finish()
+    }
 }
 
 fn setting_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, DeviceSetting)> {

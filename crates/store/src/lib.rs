@@ -115,12 +115,12 @@ impl Store {
         result
     }
 
-    /// Runs `f` on a read-only connection from the pool.
     /// The schema's migration number (`PRAGMA user_version`), for a diagnostics bundle.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         self.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
     }
 
+    /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.readers.lock().map_err(|_| StoreError::Poisoned)?.pop();
         let conn = match pooled {

@@ -98,6 +98,7 @@ fn journey(s: &Session, shots: &Path, zvt: &Path, printer: &Path, pages: &Path, 
     page_says(s, "The card terminal registered this till")?;
     press(s, "Test terminal")?;
     page_says(s, "The card terminal answered and is ready")?;
+    page_says(s, "Diagnosis: ready")?;
     page_says(s, "52500001")?;
     page_says(s, "RINGUP-SIM-ZVT 1.0")?;
 

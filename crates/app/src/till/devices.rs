@@ -79,8 +79,10 @@ fn port_view(p: PortInfo) -> SerialPortView {
 }
 
 impl Till {
-    /// Devices given at start (`TillConfig`): written to the store when they differ from what
-    /// it has, journaled as set by [`GIVEN_AT_START`].
+    /// Devices given at start (`TillConfig`): written to the store, journaled as set by
+    /// [`GIVEN_AT_START`], when the register has no such device or has the one the environment
+    /// gave before. A device a technician set stays: the environment does not undo their work
+    /// (nor drop the terminal's password, nor the printer's paper) at every start.
     pub(super) fn adopt_given_devices(&self) -> Result<(), AppError> {
         let register = self.config.register_id.clone();
         if self.config.terminal.is_none() && self.config.printer.is_none() {
@@ -90,10 +92,22 @@ impl Till {
         let terminal = self.config.terminal.as_ref().map(super::places::terminal_place);
         let printer = self.config.printer.as_ref().map(super::places::printer_place);
         let options = options_of(self.config.paper);
+        let settings = self.store.device_settings(&register)?;
         for (role, place, protocol, options) in
             [(DeviceRole::Terminal, terminal, "zvt", "{}"), (DeviceRole::Printer, printer, "escpos", options.as_str())]
         {
             let Some(place) = place else { continue };
+            let now = settings.iter().find(|s| s.role == role);
+            if let Some(set) = now.filter(|s| s.changed_by != GIVEN_AT_START) {
+                if set.place != place {
+                    eprintln!(
+                        "ringup: the {} given at start ({place}) is not used: a technician set {} (change it on the technician screen)",
+                        role.name(),
+                        set.place
+                    );
+                }
+                continue;
+            }
             self.store.set_device(&DeviceChange {
                 register_id: &register,
                 id: self.ids.new_id(),
@@ -216,11 +230,15 @@ impl Till {
     /// Points the till at a card terminal (`serial:PATH[:BAUD]` or `tcp:HOST:PORT`), or at none.
     /// The place is checked before anything is written.
     pub async fn set_terminal(&mut self, place: Option<&str>) -> Result<DeviceSetupView, AppError> {
-        let place = place.map(str::trim).filter(|p| !p.is_empty());
-        if let Some(place) = place {
-            super::places::parse_terminal(place).map_err(AppError::Input)?;
-        }
-        self.change_device(DeviceRole::Terminal, place, "{}", None)?;
+        // Written back in one form, so the same terminal typed another way (without the
+        // default baud) is still the same terminal, with its password.
+        let place = place
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| super::places::parse_terminal(p).map(|port| super::places::terminal_place(&port)))
+            .transpose()
+            .map_err(AppError::Input)?;
+        self.change_device(DeviceRole::Terminal, place.as_deref(), "{}", None)?;
         self.reload_devices().await?;
         self.device_setup()
     }
@@ -228,22 +246,28 @@ impl Till {
     /// Points the till at a printer (`serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `usb:VID:PID` or
     /// `file:PATH`) with its paper, or at none. Receipts waiting print on the new one.
     pub async fn set_printer(&mut self, place: Option<&str>, paper: &str) -> Result<DeviceSetupView, AppError> {
-        let place = place.map(str::trim).filter(|p| !p.is_empty());
-        if let Some(place) = place {
-            super::places::parse_printer(place).map_err(AppError::Input)?;
-        }
+        let place = place
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| super::places::parse_printer(p).map(|port| super::places::printer_place(&port)))
+            .transpose()
+            .map_err(AppError::Input)?;
         let paper = parse_paper(paper)?;
-        self.change_device(DeviceRole::Printer, place, &options_of(paper), None)?;
+        self.change_device(DeviceRole::Printer, place.as_deref(), &options_of(paper), None)?;
         self.reload_devices().await?;
         self.device_setup()
     }
 
+    /// Takes the devices from the store again. The printer is replaced only when its setting
+    /// changed: a terminal change does not wait for a receipt being printed.
     async fn reload_devices(&mut self) -> Result<(), AppError> {
-        let printer = self.printer.clone();
-        let mut slot = printer.lock().await;
-        *slot = self.load_devices()?;
-        drop(slot);
-        self.print_wake.notify_one();
+        let before = (self.config.printer.clone(), self.config.paper);
+        let fresh = self.load_devices()?;
+        if (self.config.printer.clone(), self.config.paper) != before {
+            let printer = self.printer.clone();
+            *printer.lock().await = fresh;
+            self.print_wake.notify_one();
+        }
         Ok(())
     }
 

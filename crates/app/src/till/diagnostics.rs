@@ -103,8 +103,10 @@ impl Till {
         let fail =
             |e: &dyn std::fmt::Display| AppError::Input(format!("the diagnostics bundle could not be written: {e}"));
         std::fs::create_dir_all(&dir).map_err(|e| fail(&e))?;
-        let stamp = self.clock.local_text(self.clock.now_ms()).replace([' ', ':'], "-");
-        let path = dir.join(format!("diagnostics-{}-{stamp}.zip", self.config.register_id));
+        let now = self.clock.now_ms();
+        // The local minute to read, the milliseconds so two bundles never share a name.
+        let stamp = self.clock.local_text(now).replace([' ', ':'], "-");
+        let path = dir.join(format!("diagnostics-{}-{stamp}-{:05}.zip", self.config.register_id, now % 100_000));
         let partial = path.with_extension("zip.partial");
         write_zip(&partial, &files).map_err(|e| fail(&e))?;
         std::fs::rename(&partial, &path).map_err(|e| fail(&e))?;

@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ZvtConfig {
     /// The terminal's 6-digit password (sent as 3 BCD bytes).
     pub password: u32,
@@ -28,6 +29,18 @@ pub struct ZvtConfig {
     pub config_byte: u8,
     pub t3: Duration,
     pub t4: Duration,
+}
+
+impl std::fmt::Debug for ZvtConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZvtConfig")
+            .field("password", &"(not shown)")
+            .field("currency_code", &self.currency_code)
+            .field("config_byte", &self.config_byte)
+            .field("t3", &self.t3)
+            .field("t4", &self.t4)
+            .finish()
+    }
 }
 
 impl Default for ZvtConfig {
