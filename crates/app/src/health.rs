@@ -3,6 +3,7 @@
 //! status bar and the technician screen read it; the device watch keeps the "port is there"
 //! part current, so a pulled cable shows within a second and a returning one is asked again.
 
+use crate::till::device;
 use crate::view::DeviceView;
 use ringup_devices::escpos::transport::PrinterPort;
 use ringup_devices::printer::PrinterStatus;
@@ -106,10 +107,6 @@ pub struct Health {
 }
 
 pub type SharedHealth = Arc<Mutex<Health>>;
-
-fn device(state: &str, message: &str) -> DeviceView {
-    DeviceView { state: state.into(), message: message.into() }
-}
 
 impl Health {
     pub fn new(role: &'static str, presence: Option<Presence>) -> Health {

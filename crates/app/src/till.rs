@@ -79,7 +79,8 @@ pub struct Till {
     sync: ringup_sync::SharedStatus,
 }
 
-fn device(state: &str, message: &str) -> DeviceView {
+/// A status-bar word on a device: its state and a sentence.
+pub(crate) fn device(state: &str, message: &str) -> DeviceView {
     DeviceView { state: state.into(), message: message.into() }
 }
 

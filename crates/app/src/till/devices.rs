@@ -27,6 +27,16 @@ pub const GIVEN_AT_START: &str = "environment";
 /// How long a technician's terminal test may take: a diagnosis talks to the card host.
 const TERMINAL_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// A technician's call to the terminal, given up after [`TERMINAL_TEST_TIMEOUT`].
+async fn bounded<T>(
+    call: impl std::future::Future<Output = Result<T, ringup_devices::card::CardError>>,
+) -> Result<T, ringup_devices::card::CardError> {
+    let limit = TERMINAL_TEST_TIMEOUT;
+    tokio::time::timeout(limit, call)
+        .await
+        .unwrap_or(Err(ringup_devices::card::CardError::Timeout(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX))))
+}
+
 /// The job number of test pages and drawer tests: apart from the print queue's numbers.
 const TEST_JOB_NO: u32 = 0x5000_0000;
 
@@ -277,9 +287,7 @@ impl Till {
         self.authorise(Permission::PairDevices, None)?;
         let terminal = self.terminal.as_mut().ok_or(AppError::NoDevice("card terminal"))?;
         let started = Instant::now();
-        let status = tokio::time::timeout(TERMINAL_TEST_TIMEOUT, ringup_devices::card::CardTerminal::status(terminal))
-            .await
-            .unwrap_or(Err(ringup_devices::card::CardError::Timeout(60_000)));
+        let status = bounded(ringup_devices::card::CardTerminal::status(terminal)).await;
         record_terminal(&self.terminal_health, self.clock.now_ms(), started.elapsed(), &status);
         let mut details = vec![match &status {
             Ok(s) => format!("Status enquiry: {} ({} ms)", s.text, started.elapsed().as_millis()),
@@ -288,9 +296,7 @@ impl Till {
         let mut ok = status.as_ref().is_ok_and(|s| s.ready);
         if status.is_ok() {
             let started = Instant::now();
-            let diagnosis = tokio::time::timeout(TERMINAL_TEST_TIMEOUT, terminal.diagnosis())
-                .await
-                .unwrap_or(Err(ringup_devices::card::CardError::Timeout(60_000)));
+            let diagnosis = bounded(terminal.diagnosis()).await;
             details.push(match &diagnosis {
                 Ok(s) => format!("Diagnosis: {} ({} ms)", s.text, started.elapsed().as_millis()),
                 Err(e) => format!("Diagnosis: {e}"),
@@ -318,9 +324,7 @@ impl Till {
         let port = self.config.terminal.clone().ok_or(AppError::NoDevice("card terminal"))?;
         let mut trial = port.clone().terminal(ZvtConfig { password: number, ..ZvtConfig::default() });
         let started = Instant::now();
-        let registered = tokio::time::timeout(TERMINAL_TEST_TIMEOUT, trial.register())
-            .await
-            .unwrap_or(Err(ringup_devices::card::CardError::Timeout(60_000)));
+        let registered = bounded(trial.register()).await;
         record_terminal(&self.terminal_health, self.clock.now_ms(), started.elapsed(), &registered);
         let ok = registered.as_ref().is_ok_and(|s| s.ready);
         let mut details = vec![match &registered {

@@ -7,7 +7,6 @@
 use super::Till;
 use crate::AppError;
 use ringup_devices::card::mask_card_numbers;
-use ringup_devices::ports::list_serial_ports;
 use ringup_domain::permission::Permission;
 use std::io::Write;
 use std::path::Path;
@@ -73,10 +72,10 @@ impl Till {
             "printer": setup.printer_health,
             "status_bar": self.status()?,
         });
-        let ports = match list_serial_ports() {
-            Ok(ports) if ports.is_empty() => "no serial ports\n".to_string(),
-            Ok(ports) => ports.iter().map(|p| format!("{}\n", p.describe())).collect(),
-            Err(e) => format!("the serial ports could not be listed: {e}\n"),
+        let ports = match (&setup.ports_error, setup.ports.is_empty()) {
+            (Some(e), _) => format!("the serial ports could not be listed: {e}\n"),
+            (None, true) => "no serial ports\n".to_string(),
+            (None, false) => setup.ports.iter().map(|p| format!("{}\n", p.description)).collect(),
         };
         let versions = format!(
             "ringup {}\nstore schema {}\nmade {}\nsystem {}\n",
