@@ -126,6 +126,12 @@ impl SimPrinter {
         self.state().receipts.clone()
     }
 
+    /// The receipts from the `first`-th on (in the order they came out), for a watcher that
+    /// reads a long run as it goes without copying it all each time.
+    pub fn receipts_from(&self, first: usize) -> Vec<PrintedReceipt> {
+        self.state().receipts.get(first..).map(<[PrintedReceipt]>::to_vec).unwrap_or_default()
+    }
+
     /// Complete receipts only (what a customer could take).
     pub fn complete_receipts(&self) -> Vec<PrintedReceipt> {
         self.receipts().into_iter().filter(|r| r.complete).collect()

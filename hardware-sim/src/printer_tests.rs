@@ -275,6 +275,23 @@ fn in_chunks(bytes: &[u8], cuts: &[usize], strict: bool) -> Result<Vec<Block>, P
     Ok(blocks)
 }
 
+/// A function A barcode whose NUL comes after 255 bytes is refused read whole as read in
+/// pieces (the fuzzer's first find: read whole, it used to be taken).
+#[test]
+fn barcode_data_too_long_is_refused_wherever_the_stream_splits() {
+    let mut bytes = vec![0x1D, b'k', 4];
+    bytes.extend(std::iter::repeat_n(b'1', 300));
+    bytes.push(0);
+    let whole = parse(&bytes, true);
+    assert!(matches!(whole, Err(ParseError::OutOfRange { offset: 0, .. })), "{whole:?}");
+    let every_byte: Vec<usize> = (1..bytes.len()).collect();
+    assert_eq!(in_chunks(&bytes, &every_byte, true), whole);
+    let mut fits = vec![0x1D, b'k', 4];
+    fits.extend(std::iter::repeat_n(b'1', 255));
+    fits.push(0);
+    assert!(matches!(parse(&fits, true).as_deref(), Ok([Block::Barcode { .. }])), "255 bytes still fit");
+}
+
 proptest! {
     #[test]
     fn a_stream_split_anywhere_reads_the_same(

@@ -4,13 +4,11 @@
 //! twice, nothing left unresolved, every approved payment of an abandoned sale reversed.
 
 use crate::support::shop;
-use hardware_sim::terminal::{BookingKind, Fault, InProcess, SimConfig, SimTerminal};
+use hardware_sim::terminal::{Fault, InProcess, SimConfig, SimTerminal};
 use ringup_app::CardPayment;
 use ringup_devices::card::EVENT_CAPACITY;
 use ringup_devices::zvt::client::{Connect, SerialConnect, ZvtConfig, ZvtTerminal};
 use ringup_devices::zvt::transport::Framing;
-use ringup_domain::attempt::{AttemptKind, AttemptState};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_serial::SerialPort;
@@ -24,9 +22,7 @@ fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-#[path = "../src/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 fn fault(rng: &mut Rng) -> Option<Fault> {
     match rng.below(14) {
@@ -132,38 +128,10 @@ async fn campaign<C: Connect>(sim: &Arc<SimTerminal>, mut zvt: ZvtTerminal<C>, s
         "seed {seed:#x}: abandoned payments reversed"
     );
 
-    // The terminal's live bookings (approved, not reversed) are exactly our approved attempts.
-    let journal = sim.journal();
-    let live: BTreeMap<u32, u64> = journal
-        .iter()
-        .filter(|b| b.kind == BookingKind::Authorization && b.result_code == 0 && !b.reversed)
-        .map(|b| (b.trace_no, b.amount_minor))
-        .collect();
     let conn = rusqlite::Connection::open(shop.store.path()).expect("inspect");
-    let mut stmt = conn
-        .prepare("SELECT trace_no, amount_minor FROM payment_attempts WHERE kind = ?1 AND state = ?2")
-        .expect("prepare");
-    let ours: BTreeMap<u32, u64> = stmt
-        .query_map([AttemptKind::Authorization.name(), AttemptState::Approved.name()], |r| {
-            Ok((r.get::<_, u32>(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
-        })
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(live, ours, "seed {seed:#x}: the terminal's journal and our store must agree on every live payment");
-    let card_paid: i64 = conn
-        .query_row("SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE kind = 'card'", [], |r| r.get(0))
-        .expect("sum");
-    let charged: u64 = live.values().sum();
-    assert_eq!(
-        u64::try_from(card_paid).expect("positive"),
-        charged,
-        "seed {seed:#x}: every charge is a card tender of a sale"
-    );
+    let (live, bookings) = crate::support::charges_agree(&conn, sim, &format!("seed {seed:#x}"));
     format!(
-        "seed {seed:#x}: {payments} payments, {faults} faults, {aborts} cashier aborts, {crashes} crashes, {unknowns} unknown outcomes, {} live charges, {} bookings",
-        live.len(),
-        journal.len()
+        "seed {seed:#x}: {payments} payments, {faults} faults, {aborts} cashier aborts, {crashes} crashes, {unknowns} unknown outcomes, {live} live charges, {bookings} bookings"
     )
 }
 

@@ -3,7 +3,11 @@
 //! sends requests twice and loses them, while the back end is restarted again and again. At the
 //! end the back end's totals equal the sum of the tills' own, stock is the exact count on the
 //! server and on every till, and no event is missing or counted twice. The seed is printed;
-//! RINGUP_CHAOS_SEED repeats a run.
+//! RINGUP_CHAOS_SEED repeats a run. A third run starts the back end as its own process and
+//! stops it with SIGKILL instead, in the middle of whatever batch it is applying.
+//!
+//! `cargo xtask chaos sync` runs the same campaigns bigger: `RINGUP_CHAOS_TILLS` tills of
+//! `RINGUP_CHAOS_SALES` sales each.
 
 use crate::chaos_proxy::{ChaosProxy, Rng};
 use crate::support::shop;
@@ -17,6 +21,9 @@ use std::time::{Duration, Instant};
 const NOW: i64 = 1_795_000_000_000;
 const TILLS: usize = 3;
 const SALES_PER_TILL: usize = 2_000;
+/// The back end killed with SIGKILL is started fresh each time, which takes longer than a
+/// restart in the same process: that campaign is smaller in the test suite.
+const SALES_PER_TILL_KILLED: usize = 1_000;
 const ONLINE_MOVES: usize = 500;
 /// Items sold by the piece (no weight, no age check), as (SKU, barcode).
 const ITEMS: &[(&str, &str)] = &[
@@ -45,21 +52,64 @@ fn seed() -> u64 {
     })
 }
 
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// How the back end is stopped and started again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// In this process: its task aborted and its connection pool closed.
+    Restart,
+    /// `ringup-server serve` as a process of its own, killed with SIGKILL.
+    Kill9,
+}
+
+/// The `ringup-server` binary cargo built beside this test binary.
+fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary");
+    let dir = exe.parent().and_then(std::path::Path::parent).expect("target/<profile>");
+    let bin = dir.join("ringup-server");
+    assert!(bin.exists(), "{} is missing: build it first (cargo build -p ringup-server)", bin.display());
+    bin
+}
+
 /// The back end on a fixed port, restarted with a new connection pool each time.
 struct BackEnd {
     url: String,
     port: u16,
+    stop: Stop,
     serving: Option<(tokio::task::JoinHandle<()>, Db)>,
+    process: Option<std::process::Child>,
+}
+
+impl Drop for BackEnd {
+    fn drop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _already_gone = process.kill();
+            let _reaped = process.wait();
+        }
+    }
 }
 
 impl BackEnd {
-    async fn start(url: &str, port: u16) -> BackEnd {
-        let mut b = BackEnd { url: url.to_string(), port, serving: None };
+    async fn start(url: &str, stop: Stop) -> BackEnd {
+        let port = match stop {
+            Stop::Restart => 0,
+            // A process cannot tell this one which port it got: pick a free one here.
+            Stop::Kill9 => {
+                std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port()
+            }
+        };
+        let mut b = BackEnd { url: url.to_string(), port, stop, serving: None, process: None };
         b.restart().await;
         b
     }
 
     async fn restart(&mut self) {
+        if self.stop == Stop::Kill9 {
+            return self.kill_and_start().await;
+        }
         if let Some((serving, db)) = self.serving.take() {
             serving.abort();
             let _ = serving.await;
@@ -80,12 +130,42 @@ impl BackEnd {
         });
         self.serving = Some((serving, db));
     }
+
+    /// SIGKILL, whatever the server is doing, then a new process on the same port; returns
+    /// once it answers.
+    async fn kill_and_start(&mut self) {
+        if let Some(mut old) = self.process.take() {
+            old.kill().expect("SIGKILL the back end");
+            old.wait().expect("reap the back end");
+        }
+        let addr = format!("127.0.0.1:{}", self.port);
+        let child = std::process::Command::new(server_binary())
+            .args(["--db", &self.url, "serve", "--listen", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start ringup-server");
+        self.process = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(&addr).await.is_err() {
+            assert!(Instant::now() < deadline, "ringup-server did not listen on {addr} within 20 s");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_tills_and_the_online_shop_through_faults_and_restarts_lose_and_double_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    campaign(format!("sqlite://{}", dir.path().join("server.db").display())).await;
+    campaign(format!("sqlite://{}", dir.path().join("server.db").display()), Stop::Restart).await;
+}
+
+/// The back end as a process of its own, killed with SIGKILL every 0.7 s: a batch half
+/// applied is rolled back by the database, never half kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_back_end_killed_with_sigkill_mid_batch_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    campaign(format!("sqlite://{}", dir.path().join("server.db").display()), Stop::Kill9).await;
 }
 
 /// The same on PostgreSQL (127.0.0.1:5432, database `test`, or $RINGUP_TEST_POSTGRES), in a
@@ -100,13 +180,21 @@ async fn the_campaign_on_postgresql_loses_and_doubles_nothing_either() {
         .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for this test and cannot be reached: {e}"));
     admin.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("schema");
     let sep = if base.contains('?') { '&' } else { '?' };
-    campaign(format!("{base}{sep}options=-c%20search_path%3D{schema}")).await;
+    campaign(format!("{base}{sep}options=-c%20search_path%3D{schema}"), Stop::Restart).await;
     admin.execute_raw(&format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop schema");
 }
 
-async fn campaign(url: String) {
+async fn campaign(url: String, stop: Stop) {
     let seed = seed();
-    eprintln!("sync chaos campaign: seed {seed} (RINGUP_CHAOS_SEED={seed} repeats it) on {}", &url[..8]);
+    let tills = setting("RINGUP_CHAOS_TILLS", TILLS);
+    let default_sales = if stop == Stop::Kill9 { SALES_PER_TILL_KILLED } else { SALES_PER_TILL };
+    let sales_per_till = setting("RINGUP_CHAOS_SALES", default_sales);
+    let how = if stop == Stop::Kill9 { "SIGKILLs" } else { "restarts" };
+    eprintln!(
+        "sync chaos campaign: seed {seed} (RINGUP_CHAOS_SEED={seed} repeats it) on {}, {tills} tills of \
+         {sales_per_till} sales, back-end {how} every 0.7 s",
+        &url[..8]
+    );
     let started = Instant::now();
     let db = Db::connect(&url).await.expect("db");
     let store_id = db.create_store("Corner shop", NOW).await.expect("store");
@@ -114,18 +202,26 @@ async fn campaign(url: String) {
     db.set_tax_class(store_id, "standard", "Standard", 190_000).await.expect("class");
     db.import_catalog_csv(store_id, SAMPLE_CATALOG.as_bytes(), |_, _| {}).await.expect("catalog");
     let (_, online) = db.create_channel(store_id, "Online shop", NOW).await.expect("channel");
-    let mut back_end = BackEnd::start(&url, 0).await;
+    let mut back_end = BackEnd::start(&url, stop).await;
     let proxy = Arc::new(ChaosProxy::start(format!("127.0.0.1:{}", back_end.port), seed).await);
 
     // Pairing goes through the faults too: a lost answer is asked again by the till itself;
     // when every try fails, the technician makes a new code (as at a real till).
-    let shops: Vec<_> = (0..TILLS).map(|_| shop()).collect();
+    let shops: Vec<_> = (0..tills).map(|_| shop()).collect();
     let mut registers = Vec::new();
     for (i, s) in shops.iter().enumerate() {
         let register = db.create_register(store_id, &format!("Till {}", i + 1), NOW).await.expect("register");
         let mut codes = 0;
         loop {
-            let code = db.create_pairing_code(register, NOW).await.expect("code");
+            // A back end of its own process checks the code against the real clock.
+            let made = match stop {
+                Stop::Restart => NOW,
+                Stop::Kill9 => i64::try_from(
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis(),
+                )
+                .expect("ms"),
+            };
+            let code = db.create_pairing_code(register, made).await.expect("code");
             codes += 1;
             match ringup_sync::pair(&s.store, &proxy.url, &code, None, NOW).await {
                 Ok(_) => break,
@@ -146,7 +242,7 @@ async fn campaign(url: String) {
         let mut rng = Rng::new(seed ^ (0xA5A5 + i as u64));
         // The sales are planned up front so the test knows what they sell.
         let mut plan: Vec<Vec<usize>> = Vec::new();
-        for _ in 0..SALES_PER_TILL {
+        for _ in 0..sales_per_till {
             let first = rng.below(ITEMS.len() as u64) as usize;
             let mut sale = vec![first];
             if rng.below(3) == 0 {
@@ -212,7 +308,7 @@ async fn campaign(url: String) {
             }
         }
     }));
-    // The back end restarts every 0.7 s while the others work.
+    // The back end restarts (or is killed) every 0.7 s while the others work.
     let mut restarts = 0;
     while !workers.iter().all(|w| w.is_finished()) {
         tokio::time::sleep(Duration::from_millis(700)).await;
@@ -266,7 +362,7 @@ async fn campaign(url: String) {
     }
     let counts = proxy.counts.lock().expect("counts").clone();
     eprintln!(
-        "sync chaos campaign: seed {seed}; {} requests, faults {counts:?}; {restarts} restarts; {} failed sync rounds; \
+        "sync chaos campaign: seed {seed}; {} requests, faults {counts:?}; {restarts} {how}; {} failed sync rounds; \
          {made_total} events, {lines_sold} lines, {ONLINE_MOVES} online movements; {:.1} s",
         proxy.requests.load(Ordering::SeqCst),
         failed_rounds.load(Ordering::SeqCst),

@@ -10,6 +10,9 @@ mod devices;
 mod fault_proxy;
 mod printing;
 mod pull;
+/// Seeded choices, shared with the crash driver.
+#[path = "../src/rng.rs"]
+mod rng;
 mod sale;
 mod support;
 mod sync;

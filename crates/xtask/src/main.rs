@@ -4,18 +4,23 @@
 //!   simulated card terminal and printer on pseudo-terminals and the demo shop loaded.
 //! - `demo`   — the scripted demo sale on the command line (no window).
 //! - `test`   — install what is missing, then the UI's checks and unit tests, fmt check,
-//!   clippy -D warnings, tidy, all tests, and the end-to-end test of the real app under Xvfb.
+//!   clippy -D warnings, tidy, all tests (with the short crash, sync and card campaigns), a
+//!   short fuzz run of every target, and the end-to-end test of the real app under Xvfb.
 //! - `gen-bindings` — write the UI's TypeScript types from the Rust views.
 //! - `tidy`   — check the architecture invariants (see ARCHITECTURE.md).
 //! - `bench`  — run the benchmarks; each figure is printed beside its limit as a ratio.
 //! - `bench-app` — only the terminal app's benchmarks (launch, scan to render, memory).
 //! - `gen-catalog --items N [--db PATH]` — a synthetic catalog of N items.
+//! - `chaos crash|sync|terminal [--seed N]` — the long fault campaigns (see `chaos`).
+//! - `fuzz --seconds N [TARGET...]` — coverage-guided fuzzing of the parsers (see `fuzz`).
 
 mod bench_app;
+mod chaos;
 mod deps;
 mod e2e;
 mod e2e_day;
 mod e2e_tech;
+mod fuzz;
 mod run;
 mod tidy;
 mod webdriver;
@@ -67,6 +72,14 @@ fn dispatch(args: &[String]) -> Result<()> {
             e2e(&root)
         }
         Some("test") => test(&root),
+        Some("fuzz") => {
+            deps::ensure_system_packages()?;
+            fuzz::run(&root, &args[1..])
+        }
+        Some("chaos") => {
+            deps::ensure_system_packages()?;
+            chaos::run(&root, &args[1..])
+        }
         Some("tidy") => tidy::run(&root),
         Some("bench") => {
             deps::ensure_system_packages()?;
@@ -96,10 +109,13 @@ fn dispatch(args: &[String]) -> Result<()> {
             cargo(&root, &cmd)
         }
         _ => bail!(
-            "usage: cargo xtask run | demo | test | tidy | gen-bindings | bench [--items N] | bench-app | gen-catalog --items N [--db PATH]"
+            "usage: cargo xtask run | demo | test | tidy | gen-bindings | bench [--items N] | bench-app | gen-catalog --items N [--db PATH] | chaos crash|sync|terminal [--seed N] | fuzz --seconds N [TARGET...]"
         ),
     }
 }
+
+/// Each fuzz target's share of the test command; a long run is `cargo xtask fuzz` by hand.
+const FUZZ_SECONDS_IN_TEST: u64 = 15;
 
 fn test(root: &Path) -> Result<()> {
     deps::ensure_system_packages()?;
@@ -118,6 +134,8 @@ fn test(root: &Path) -> Result<()> {
     // --all-targets includes the benchmarks, which run a small smoke pass when not started
     // by `cargo bench`, so a broken benchmark fails here rather than on the next bench run.
     cargo(root, &["test", "--workspace", "--all-targets"])?;
+    step("fuzz: a short run of every target");
+    fuzz::run(root, &["--seconds".to_string(), FUZZ_SECONDS_IN_TEST.to_string()])?;
     step("end-to-end: the real app under Xvfb");
     e2e(root)?;
     step("all checks passed");
