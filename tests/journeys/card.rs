@@ -210,6 +210,38 @@ async fn an_unknown_payment_is_never_declined_on_a_newer_transactions_word() {
     );
 }
 
+/// Found by the crash campaign: a card refused, then the till killed after the next payment
+/// went out but before the terminal took it. The terminal's last word is the refusal, which
+/// came without a trace number; it is the payment before's, so the new one was never booked.
+#[tokio::test]
+async fn a_payment_lost_after_a_refused_card_is_settled_by_the_refusal_before_it() {
+    let shop = shop();
+    let sim = SimTerminal::new(SimConfig::default());
+    let mut zvt = terminal(&sim);
+    let mut reg = shop.register("R1", 23);
+    reg.scan("4012345000016").expect("coffee");
+    reg.begin_tender().expect("tender");
+    // 12.51: the simulator refuses amounts ending in 51 cents.
+    let refused = reg.pay_card(&mut zvt, 1251, &events()).await.expect("answer");
+    assert!(matches!(refused, CardPayment::Declined { .. }), "{refused:?}");
+    // The next payment is written down, then the till dies before the terminal hears of it.
+    let lost = uuid::Uuid::now_v7();
+    let new = ringup_store::NewAttempt {
+        id: lost,
+        sale_id: reg.sale().expect("the sale").id,
+        register_id: "R1".into(),
+        kind: ringup_domain::attempt::AttemptKind::Authorization,
+        amount_minor: 1499,
+        currency: "EUR".into(),
+        reverses: None,
+    };
+    shop.store.begin_attempt(&new, 1_795_000_000_001).expect("written before it is sent");
+    let attempt = shop.store.attempt(lost).expect("read").expect("there");
+    let (state, _) = ringup_app::card::resolve_attempt(&shop.store, &mut zvt, &attempt, 5).await.expect("ask");
+    assert_eq!(state, AttemptState::Declined, "the terminal's last word is the refusal before it");
+    assert_eq!(sim.journal().len(), 1, "the terminal booked only the refusal");
+}
+
 #[tokio::test]
 async fn a_register_settles_only_its_own_attempts() {
     let shop = shop();

@@ -133,11 +133,22 @@ fn restart(db: &Path, devices: &Devices, run_seed: u64, drain: bool, acked: &mut
     let extra: &[&str] = if drain { &["--sales", "0", "--drain"] } else { &["--sales", "0"] };
     let out = driver(db, devices, run_seed, extra).output().expect("restart the till");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the till must start again after a kill (run {run_seed:#x}): {stdout} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !out.status.success() {
+        // What the till and the terminal each hold, to tell why.
+        let conn = Connection::open(db).expect("inspect");
+        let open: Vec<String> = rows(
+            &conn,
+            "SELECT kind || ' ' || state || ' ' || amount_minor || ' trace ' || coalesce(trace_no, '-') || ' (' || \
+             coalesce(reason, '') || ')' FROM payment_attempts ORDER BY created_ms DESC, id DESC LIMIT 4",
+        );
+        let journal = devices.terminal.journal();
+        let last: Vec<_> = journal.iter().rev().take(4).collect();
+        panic!(
+            "the till must start again after a kill (run {run_seed:#x}): {stdout} {}\nlatest attempts: {open:#?}\n\
+             the terminal's latest bookings: {last:#?}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     record(acked, &stdout);
     acked.resumed += (acked.sales.len() - before) as u64;
 }

@@ -150,6 +150,12 @@ pub async fn resolve_attempt<T: CardTerminal>(
             )?;
             Ok((AttemptState::Declined, None))
         }
+        None if r.result_code != 0 && refusal_of_the_one_before(store, attempt, &r)? => {
+            let why =
+                "the terminal's last word is the refusal of the payment before this one: it never booked this one";
+            store.record_attempt(id, AttemptState::Declined, &refusal(0xFF, why), why, now_ms)?;
+            Ok((AttemptState::Declined, None))
+        }
         _ => {
             if attempt.state == AttemptState::Sent {
                 let why = "the terminal's last transaction does not tell";
@@ -158,6 +164,22 @@ pub async fn resolve_attempt<T: CardTerminal>(
             Ok((AttemptState::Unknown, None))
         }
     }
+}
+
+/// Whether the terminal's last transaction, a refusal of another amount that no attempt holds
+/// by its trace number, is the refusal of the attempt this register wrote right before this
+/// one: refused, of that amount, kind and without a trace number (a refusal arrives as an abort,
+/// which carries none, so the attempt could not keep it). A register's attempts go to its
+/// terminal one at a time and no new one is sent while one is open, so nothing was booked after
+/// that refusal: this attempt never reached the decision. Found by the crash campaign: a till
+/// killed between a refused card and the next payment's answer otherwise kept asking forever.
+fn refusal_of_the_one_before(store: &Store, attempt: &Attempt, last: &CardReceipt) -> Result<bool, AppError> {
+    let Some(before) = store.attempt_before(attempt.new.id)? else { return Ok(false) };
+    Ok(matches!(before.state, AttemptState::Declined | AttemptState::Aborted)
+        && before.details.trace_no.is_none()
+        && before.new.kind == attempt.new.kind
+        && before.new.amount_minor == last.amount_minor
+        && before.new.amount_minor != attempt.new.amount_minor)
 }
 
 /// A transport failure after the attempt went out: it becomes unknown, and the terminal is

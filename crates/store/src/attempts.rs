@@ -249,6 +249,18 @@ impl Store {
         Ok((a.created_ms, a.new.id) < (b.created_ms, b.new.id))
     }
 
+    /// The attempt of the same register written right before `id` (attempts of a register go
+    /// to its terminal one at a time, in this order).
+    pub fn attempt_before(&self, id: Uuid) -> Result<Option<Attempt>, StoreError> {
+        let Some(this) = self.attempt(id)? else { return Ok(None) };
+        let earlier = self.query_attempts(
+            "WHERE register_id = ?1 AND (created_ms < ?2 OR (created_ms = ?2 AND id < ?3)) \
+             ORDER BY created_ms DESC, id DESC LIMIT 1",
+            params![this.new.register_id, this.created_ms, id.to_string()],
+        )?;
+        Ok(earlier.into_iter().next())
+    }
+
     /// The attempt that holds a terminal transaction, if any.
     pub fn attempt_with_trace(&self, terminal_id: &str, trace_no: u32) -> Result<Option<Uuid>, StoreError> {
         self.read(|c| {

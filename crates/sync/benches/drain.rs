@@ -3,8 +3,9 @@
 //! awaited before the next batch (as the till does). Printed as sales/s beside the floor of
 //! 2 000 sales/s.
 //!
-//! `cargo xtask bench` runs it in full; the queue is built once through the store's real commit
-//! path and cached under target/bench-data. Under `cargo test` it runs a small smoke pass.
+//! `cargo xtask bench` runs it in full (and with `--sales N` for 1 000 and 10 000 too); each
+//! queue is built once through the store's real commit path and cached under
+//! target/bench-data. Under `cargo test` it runs a small smoke pass.
 #![allow(clippy::float_arithmetic)] // rates are reported as floats; no money is involved.
 
 mod support;
@@ -42,8 +43,11 @@ async fn drain(queue: &Path, sales: u64, server_url: &str, work: &Path) -> f64 {
 }
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let sales = if full { 100_000 } else { 300 };
+    let args: Vec<String> = std::env::args().collect();
+    let full = args.iter().any(|a| a == "--bench");
+    // `--sales N`: another queue length, for how the drain grows with it (`cargo xtask bench`).
+    let asked = args.iter().position(|a| a == "--sales").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok());
+    let sales = asked.unwrap_or(if full { 100_000 } else { 300 });
     let queue = queued_store(sales, 0);
     let work = tempfile::tempdir_in(bench_data()).expect("work dir");
     let postgres =

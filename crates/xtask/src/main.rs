@@ -8,12 +8,14 @@
 //!   short fuzz run of every target, and the end-to-end test of the real app under Xvfb.
 //! - `gen-bindings` — write the UI's TypeScript types from the Rust views.
 //! - `tidy`   — check the architecture invariants (see ARCHITECTURE.md).
-//! - `bench`  — run the benchmarks; each figure is printed beside its limit as a ratio.
+//! - `bench`  — run every benchmark (each figure beside its limit as a ratio) and write the
+//!   report, `docs/BENCHMARKS.md`, with how the costs grow with catalog and queue size.
 //! - `bench-app` — only the terminal app's benchmarks (launch, scan to render, memory).
 //! - `gen-catalog --items N [--db PATH]` — a synthetic catalog of N items.
 //! - `chaos crash|sync|terminal [--seed N]` — the long fault campaigns (see `chaos`).
 //! - `fuzz --seconds N [TARGET...]` — coverage-guided fuzzing of the parsers (see `fuzz`).
 
+mod bench;
 mod bench_app;
 mod chaos;
 mod deps;
@@ -83,15 +85,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         Some("tidy") => tidy::run(&root),
         Some("bench") => {
             deps::ensure_system_packages()?;
-            let mut cmd = vec!["bench", "--package", "ringup-store", "--bench", "store", "--"];
-            cmd.extend(args[1..].iter().map(String::as_str));
-            cargo(&root, &cmd)?;
-            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "zvt"])?;
-            cargo(&root, &["bench", "--package", "hardware-sim", "--bench", "printer"])?;
-            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "drain"])?;
-            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "first_sync"])?;
-            cargo(&root, &["bench", "--package", "ringup-sync", "--bench", "ingest"])?;
-            bench_app(&root)
+            bench::run(&root, &args[1..])
         }
         Some("bench-app") => {
             deps::ensure_system_packages()?;
@@ -147,7 +141,7 @@ fn bench_app(root: &Path) -> Result<()> {
     deps::ensure_node()?;
     ui(root, false)?;
     bench_app::build(root)?;
-    bench_app::run(root, &e2e::tauri_driver(root)?)
+    bench_app::run(root, &e2e::tauri_driver(root)?).map(|_printed| ())
 }
 
 fn e2e(root: &Path) -> Result<()> {
