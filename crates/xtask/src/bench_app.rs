@@ -165,8 +165,28 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
+/// WebKit processes already running on the machine (another window, a run that did not stop):
+/// they map the same libraries as the windows measured, which then count only a share of those
+/// pages in their PSS, so the figures come out too low and drift from run to run.
+fn stray_webkit_processes() -> Vec<(u32, String)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| {
+        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        comm.starts_with("WebKit").then(|| (pid, comm.trim().to_string()))
+    })
+    .collect()
+}
+
 /// Runs the benchmarks; returns the lines it printed (for the report).
 pub fn run(root: &Path, tauri_driver: &Path) -> Result<String> {
+    let stray = stray_webkit_processes();
+    if !stray.is_empty() {
+        bail!(
+            "other WebKit processes are running ({stray:?}): they share library pages with the windows \
+             measured and would lower their memory figures; stop them and run again"
+        );
+    }
     let mut printed = String::new();
     let mut say = |line: String| {
         println!("{line}");

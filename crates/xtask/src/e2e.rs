@@ -94,8 +94,19 @@ pub(crate) fn start_driver(
         .env_remove("RINGUP_PRINTER");
     app_env(&mut command);
     let mut driver = spawn("tauri-driver", &mut command)?;
-    std::thread::sleep(Duration::from_millis(300));
-    still_running(&mut driver)?;
+    // tauri-driver starts WebKitWebDriver on the native port and forwards to it; a session
+    // asked for before both listen is dropped half-way ("Unexpected EOF"), which cannot be told
+    // from a refused one and is not retried. Wait until both ports take connections.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    for p in [port, native_port] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            still_running(&mut driver)?;
+            if std::time::Instant::now() > deadline {
+                bail!("tauri-driver and WebKitWebDriver did not listen on ports {port} and {native_port} within 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     Ok((driver, format!("http://127.0.0.1:{port}")))
 }
 

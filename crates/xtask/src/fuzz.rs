@@ -70,7 +70,16 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let bin = cargo_fuzz(root)?;
 
     let status = fuzz_command(root, &bin)
-        .args(["build", "--sanitizer", "none", "--debug-assertions", "--fuzz-dir", "fuzz"])
+        .args([
+            "build",
+            "--sanitizer",
+            "none",
+            "--debug-assertions",
+            "--features",
+            "fuzz-targets",
+            "--fuzz-dir",
+            "fuzz",
+        ])
         .status()
         .context("cargo fuzz build")?;
     if !status.success() {
@@ -93,7 +102,17 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         eprintln!("xtask: fuzzing {target} for {seconds} s");
         let status = fuzz_command(root, &bin)
-            .args(["run", "--sanitizer", "none", "--debug-assertions", "--fuzz-dir", "fuzz", target])
+            .args([
+                "run",
+                "--sanitizer",
+                "none",
+                "--debug-assertions",
+                "--features",
+                "fuzz-targets",
+                "--fuzz-dir",
+                "fuzz",
+            ])
+            .arg(target)
             .arg(&corpus)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
