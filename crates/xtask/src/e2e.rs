@@ -179,8 +179,19 @@ pub fn run(root: &Path, tauri_driver: &Path) -> Result<()> {
     // Card payments of x,77 are held for 4 s after the terminal charged them: the moment the
     // third journey kills the app in.
     let zvt_link = zvt.display().to_string();
-    let (mut terminal, terminal_log) =
-        start_sim(root, "sim-terminal", &["--pty", "--link", &zvt_link, "--hold-cents", "77", "--hold-ms", "4000"])?;
+    let (mut terminal, terminal_log) = start_sim(
+        root,
+        "sim-terminal",
+        &[
+            "--pty",
+            "--link",
+            &zvt_link,
+            "--hold-cents",
+            "77",
+            "--hold-ms",
+            &TERMINAL_HOLDS_ANSWER.as_millis().to_string(),
+        ],
+    )?;
     let receipts = work.join("receipts");
     let (_printer, _printer_log) = start_sim(
         root,
@@ -365,6 +376,9 @@ fn kill_app(driver_pid: u32) -> Result<()> {
     })
 }
 
+/// How long the simulated terminal holds its answer to a charge of x,77 before sending it.
+const TERMINAL_HOLDS_ANSWER: Duration = Duration::from_secs(4);
+
 /// A third sale: one coffee, 3,77 of it by card. The terminal charges the card and holds its
 /// answer (the simulator holds x,77); the app is killed right then.
 fn card_charged_then_killed(s: &Session, shots: &Path, driver_pid: u32, terminal: &SimLog) -> Result<()> {
@@ -377,9 +391,18 @@ fn card_charged_then_killed(s: &Session, shots: &Path, driver_pid: u32, terminal
     s.screenshot(&shots.join("6-charged-before-the-kill.png"))?;
     let ended_before = terminal.count("session ended");
     kill_app(driver_pid)?;
+    let killed_after = charged.elapsed();
+    if killed_after >= TERMINAL_HOLDS_ANSWER {
+        bail!(
+            "the app was killed {} ms after the terminal charged, when the terminal had already answered: \
+             this step tests a kill before the answer",
+            killed_after.as_millis()
+        );
+    }
     eprintln!(
-        "e2e: the app was killed {} ms after the terminal charged 3,77 and before it answered (it holds the answer 4 s)",
-        charged.elapsed().as_millis()
+        "e2e: the app was killed {} ms after the terminal charged 3,77 and before it answered (it holds the answer {} s)",
+        killed_after.as_millis(),
+        TERMINAL_HOLDS_ANSWER.as_secs()
     );
     // The terminal finishes its side (its answer goes unacknowledged) before the app returns.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

@@ -116,6 +116,15 @@ pub fn wait_for<T>(what: &str, mut f: impl FnMut() -> Result<T>) -> Result<T> {
     }
 }
 
+/// WebKitGTK painting without accelerated compositing (as the app does) answers a screenshot
+/// only after the page's next paint: on a still screen (no caret blinking, say the card
+/// terminal holding its answer) the screenshot waits until something changes, seconds later.
+/// This makes the page repaint every 50 ms for 2 s (opacity 0.999 every other time, which
+/// moves a colour by one level at most), then leaves it as it was.
+const REPAINT_FOR_A_WHILE: &str = "const root = document.documentElement; let n = 0; \
+    const timer = setInterval(() => { root.style.opacity = n % 2 ? '' : '0.999'; n += 1; \
+    if (n > 40) { clearInterval(timer); root.style.opacity = ''; } }, 50); return null;";
+
 impl Session {
     /// Opens a session on `application`, retrying while the driver starts.
     pub fn start(base: &str, application: &Path, within: Duration) -> Result<Session> {
@@ -225,6 +234,7 @@ impl Session {
     }
 
     pub fn screenshot(&self, path: &Path) -> Result<()> {
+        self.script_value(REPAINT_FOR_A_WHILE)?;
         let v: Value = agent().get(&self.url("/screenshot")).call()?.into_json()?;
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().context("screenshot")?)?;
         std::fs::write(path, png)?;
