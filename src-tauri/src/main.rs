@@ -383,12 +383,48 @@ fn spawn_status(app: tauri::AppHandle) {
     });
 }
 
+/// WebKitGTK composites the page on the GPU by default; on a till's integrated graphics (and
+/// on the software GL of a machine without one) that holds window-sized layer buffers in the
+/// web process: about 70 MiB for this page, measured under Xvfb on software GL. The till's
+/// screens are flat forms and lists with no animation or video, which the CPU paints at full
+/// frame rate, so the webview paints them without compositing (`cargo xtask bench-app`
+/// measures the memory and the scan-to-render time with this setting).
+#[cfg(target_os = "linux")]
+fn software_rendering(webview: tauri::webview::PlatformWebview) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    match WebViewExt::settings(&webview.inner()) {
+        Some(settings) => settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never),
+        None => tracing::warn!("the webview has no settings: it keeps its default rendering"),
+    }
+}
+
+/// Opens the window `main` of tauri.conf.json (which Tauri is told not to open itself). On
+/// Linux it opens on a blank page, is switched to painting without compositing and only then
+/// loads the app: a page loaded with compositing on keeps some of its buffers (about 5 MiB)
+/// after the switch.
+fn open_window(app: &tauri::App) -> tauri::Result<()> {
+    let Some(mut config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else {
+        return Err(tauri::Error::WindowNotFound);
+    };
+    #[cfg(target_os = "linux")]
+    {
+        config.url = tauri::WebviewUrl::External("about:blank".parse().map_err(tauri::Error::InvalidUrl)?);
+        let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+        window.with_webview(software_rendering)?;
+        // The app's own pages, as Tauri serves them on Linux.
+        window.navigate("tauri://localhost/".parse().map_err(tauri::Error::InvalidUrl)?)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+    Ok(())
+}
+
 fn main() {
     let app = tauri::Builder::default()
         // The page is loaded and the sign-in screen mounted: `cargo xtask bench` times the
         // launch to this line.
         .on_page_load(|_webview, payload| {
-            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished && payload.url().scheme() != "about" {
                 println!("ringup-terminal: interactive");
                 tracing::info!("the window is interactive");
             }
@@ -396,6 +432,7 @@ fn main() {
         .setup(|app| {
             let guard = start_logging(app);
             app.manage(guard);
+            open_window(app)?;
             let till = till_from_env(app).map_err(|e| {
                 tracing::error!("cannot start: {e:#}");
                 e.to_string()
