@@ -400,19 +400,28 @@ fn software_rendering(webview: tauri::webview::PlatformWebview) {
 
 /// Opens the window `main` of tauri.conf.json (which Tauri is told not to open itself). On
 /// Linux it opens on a blank page, is switched to painting without compositing and only then
-/// loads the app: a page loaded with compositing on keeps some of its buffers (about 5 MiB)
-/// after the switch.
+/// loads the app's page: a page loaded with compositing on keeps some of its buffers (about
+/// 5 MiB) after the switch. Both calls run on the main thread in this order, before the blank
+/// page has loaded; the window says "interactive" once, for the app's page.
 fn open_window(app: &tauri::App) -> tauri::Result<()> {
-    let Some(mut config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else {
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else {
         return Err(tauri::Error::WindowNotFound);
     };
     #[cfg(target_os = "linux")]
     {
-        config.url = tauri::WebviewUrl::External("about:blank".parse().map_err(tauri::Error::InvalidUrl)?);
-        let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+        // The app's page at the address Tauri serves tauri.conf.json's `url` at on Linux.
+        let page = match &config.url {
+            tauri::WebviewUrl::External(url) => url.clone(),
+            tauri::WebviewUrl::App(path) => {
+                format!("tauri://localhost/{}", path.display()).parse().map_err(tauri::Error::InvalidUrl)?
+            }
+            _ => "tauri://localhost/".parse().map_err(tauri::Error::InvalidUrl)?,
+        };
+        let mut blank = config;
+        blank.url = tauri::WebviewUrl::External("about:blank".parse().map_err(tauri::Error::InvalidUrl)?);
+        let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &blank)?.build()?;
         window.with_webview(software_rendering)?;
-        // The app's own pages, as Tauri serves them on Linux.
-        window.navigate("tauri://localhost/".parse().map_err(tauri::Error::InvalidUrl)?)?;
+        window.navigate(page)?;
     }
     #[cfg(not(target_os = "linux"))]
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
@@ -424,6 +433,7 @@ fn main() {
         // The page is loaded and the sign-in screen mounted: `cargo xtask bench` times the
         // launch to this line.
         .on_page_load(|_webview, payload| {
+            // The blank page the window opens on (`open_window`) is not the app's.
             if payload.event() == tauri::webview::PageLoadEvent::Finished && payload.url().scheme() != "about" {
                 println!("ringup-terminal: interactive");
                 tracing::info!("the window is interactive");

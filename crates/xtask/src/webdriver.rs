@@ -120,7 +120,7 @@ pub fn wait_for<T>(what: &str, mut f: impl FnMut() -> Result<T>) -> Result<T> {
 /// only after the page's next paint: on a still screen (no caret blinking, say the card
 /// terminal holding its answer) the screenshot waits until something changes, seconds later.
 /// This makes the page repaint every 50 ms for 2 s (opacity 0.999 every other time, which
-/// moves a colour by one level at most), then leaves it as it was.
+/// moves a colour by one level at most), then clears the root's inline opacity.
 const REPAINT_FOR_A_WHILE: &str = "const root = document.documentElement; let n = 0; \
     const timer = setInterval(() => { root.style.opacity = n % 2 ? '' : '0.999'; n += 1; \
     if (n > 40) { clearInterval(timer); root.style.opacity = ''; } }, 50); return null;";
@@ -234,7 +234,8 @@ impl Session {
     }
 
     pub fn screenshot(&self, path: &Path) -> Result<()> {
-        self.script_value(REPAINT_FOR_A_WHILE)?;
+        // A page too broken to run it still gets its screenshot (failure screenshots above all).
+        let _no_repaint_then = self.script_value(REPAINT_FOR_A_WHILE);
         let v: Value = agent().get(&self.url("/screenshot")).call()?.into_json()?;
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().context("screenshot")?)?;
         std::fs::write(path, png)?;
