@@ -13,6 +13,11 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// How `cargo fuzz` builds the targets, the same for `build` and `run`: no sanitizer (it needs
+/// a nightly compiler), debug assertions on, the targets' feature, our fuzz directory.
+const BUILD_OPTIONS: [&str; 7] =
+    ["--sanitizer", "none", "--debug-assertions", "--features", "fuzz-targets", "--fuzz-dir", "fuzz"];
+
 pub const USAGE: &str = "cargo xtask fuzz --seconds N [TARGET...]";
 /// The cargo-fuzz release the project is tested with.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -69,19 +74,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let chosen = if chosen.is_empty() { all } else { chosen };
     let bin = cargo_fuzz(root)?;
 
-    let status = fuzz_command(root, &bin)
-        .args([
-            "build",
-            "--sanitizer",
-            "none",
-            "--debug-assertions",
-            "--features",
-            "fuzz-targets",
-            "--fuzz-dir",
-            "fuzz",
-        ])
-        .status()
-        .context("cargo fuzz build")?;
+    let status = fuzz_command(root, &bin).arg("build").args(BUILD_OPTIONS).status().context("cargo fuzz build")?;
     if !status.success() {
         bail!("building the fuzz targets failed ({status})");
     }
@@ -102,16 +95,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         eprintln!("xtask: fuzzing {target} for {seconds} s");
         let status = fuzz_command(root, &bin)
-            .args([
-                "run",
-                "--sanitizer",
-                "none",
-                "--debug-assertions",
-                "--features",
-                "fuzz-targets",
-                "--fuzz-dir",
-                "fuzz",
-            ])
+            .arg("run")
+            .args(BUILD_OPTIONS)
             .arg(target)
             .arg(&corpus)
             .arg("--")
